@@ -1,0 +1,24 @@
+"""The project's own errors. Anything a user hands in that cannot be read raises one of these."""
+from __future__ import annotations
+
+
+class NianbaoError(Exception):
+    """Base class: a clear, specific, user-facing problem."""
+
+
+class ReportError(NianbaoError):
+    """A file could not be read as a report. Names the file and the reason (Chinese + English code)."""
+
+    def __init__(self, path: str, code: str, reason: str):
+        self.path = str(path)
+        self.code = code  # stable machine code: empty, binary, too_large, corrupt, scanned_pdf, not_report, unsupported, unreadable
+        self.reason = reason  # Chinese, user-facing
+        super().__init__(f"{self.path}: [{code}] {reason}")
+
+
+class ModelError(NianbaoError):
+    """A model directory is missing, malformed or not safetensors."""
+
+
+class DataError(NianbaoError):
+    """A labelled-data or rubric file is malformed."""
