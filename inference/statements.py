@@ -1,0 +1,63 @@
+"""Pipeline stage: find and classify the statements of sections 五 and 六 with the statement model."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from inference.errors import ModelError
+from inference.report import Report, Statement
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "model" / "default"
+STATEMENT_SECTIONS = (5, 6)
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str, quantize: bool):
+    from model.tagger import StatementTagger
+
+    return StatementTagger.from_pretrained(directory, quantize=quantize)
+
+
+def load_model(directory: str | Path | None = None, quantize: bool = True):
+    """Load a statement model once per process (cached); default: the shipped model in model/default."""
+    directory = Path(directory) if directory else DEFAULT_MODEL_DIR
+    if not (directory / "nianbao.json").is_file():
+        raise ModelError(f"{directory}: 找不到模型（缺少 nianbao.json）")
+    return _load(str(directory.resolve()), quantize)
+
+
+def section_passages(report: Report) -> list[tuple[int, int, str]]:
+    """(section number, body start offset, body text) of every free-text section the model reads."""
+    out = []
+    for number in STATEMENT_SECTIONS:
+        section = report.section(number)
+        if section is None:
+            continue
+        body = report.text[section.body_start : section.end]
+        if body.strip():
+            out.append((number, section.body_start, body))
+    return out
+
+
+def detect_statements(reports: list[Report], tagger) -> list[Report]:
+    """Fill `report.statements` for a batch of reports with one batched model call."""
+    jobs = [(r, number, offset, body) for r in reports for number, offset, body in section_passages(r)]
+    predictions = tagger.predict([body for _, _, _, body in jobs]) if jobs else []
+    for report in reports:
+        report.statements = []
+    for (report, number, offset, body), preds in zip(jobs, predictions):
+        for p in preds:
+            report.statements.append(
+                Statement(
+                    text=body[p.start : p.end],
+                    start=offset + p.start,
+                    end=offset + p.end,
+                    section=number,
+                    role=p.role,
+                    categories=p.categories,
+                    specific=p.specific,
+                    status=p.status,
+                    confidence=p.confidence,
+                )
+            )
+    return reports

@@ -1,0 +1,168 @@
+"""Prediction with a StatementModel: text in, statements (char offsets + labels) out.
+
+Long texts are cut into overlapping token windows; each token is read from the window where it sits
+farthest from an edge (most context), and a statement's vector is the mean of its tokens' vectors,
+so statements that cross a window boundary are still classified once, with full context.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from model.statement_model import StatementModel, load_tokenizer
+
+# Characters a statement never starts or ends with (enumeration punctuation, spaces).
+EDGE_CHARS = set(" \t\r\n\u3000，,。；;：:、.!！?？")
+
+
+@dataclass
+class PredictedStatement:
+    start: int
+    end: int
+    role: str
+    categories: list[str]
+    specific: bool
+    status: str | None
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class StatementTagger:
+    """Loads once, predicts many times. `from_pretrained(dir, quantize=True)` for CPU speed."""
+
+    def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        cfg = model.config
+        self.categories = list(cfg.categories)
+        self.bio_tags = list(cfg.bio_tags)
+        self.max_length = cfg.max_length
+        self.stride = cfg.stride
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, quantize: bool = False, **kwargs) -> "StatementTagger":
+        model = StatementModel.from_pretrained(directory)
+        if quantize:
+            model = quantize_int8(model)
+        return cls(model, load_tokenizer(directory), **kwargs)
+
+    # ------------------------------------------------------------------------------------------------
+    def windows(self, texts: list[str]):
+        return self.tokenizer(
+            texts,
+            max_length=self.max_length,
+            stride=self.stride,
+            truncation=True,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=True,
+            return_tensors="pt",
+        )
+
+    @torch.inference_mode()
+    def predict(self, texts: list[str]) -> list[list[PredictedStatement]]:
+        if not texts:
+            return []
+        enc = self.windows(texts)
+        sample_of = enc["overflow_to_sample_mapping"].tolist()
+        offsets = enc["offset_mapping"].tolist()
+        ids, mask = enc["input_ids"], enc["attention_mask"]
+        hidden_parts, logit_parts = [], []
+        for i in range(0, ids.shape[0], self.batch_size):
+            hidden = self.model.encode(ids[i : i + self.batch_size], mask[i : i + self.batch_size])
+            hidden_parts.append(hidden)
+            logit_parts.append(self.model.token_head(hidden))
+        hidden_all = torch.cat(hidden_parts)
+        probs_all = torch.cat(logit_parts).softmax(-1)
+
+        # For every text: char offsets -> (distance from window edge, window, position)
+        best: list[dict[tuple[int, int], tuple[int, int, int]]] = [dict() for _ in texts]
+        for w, sample in enumerate(sample_of):
+            real = [p for p, (s, e) in enumerate(offsets[w]) if e > s]
+            if not real:
+                continue
+            first, last = real[0], real[-1]
+            for p in real:
+                key = tuple(offsets[w][p])
+                dist = min(p - first, last - p)
+                if key not in best[sample] or dist > best[sample][key][0]:
+                    best[sample][key] = (dist, w, p)
+
+        results = []
+        for sample, text in enumerate(texts):
+            tokens = sorted(best[sample].items())  # by char offset
+            spans = self._decode(tokens, probs_all)
+            results.append(self._classify(text, spans, hidden_all))
+        return results
+
+    def _decode(self, tokens, probs_all):
+        """BIO decoding over tokens in text order -> [(role, [(w, p), ...], [(s, e), ...], conf)]."""
+        spans = []
+        current = None
+        for (s, e), (_, w, p) in tokens:
+            prob = probs_all[w, p]
+            tag = self.bio_tags[int(prob.argmax())]
+            conf = float(prob.max())
+            if tag == "O":
+                current = None
+                continue
+            bio, role = tag.split("-", 1)
+            if current is None or bio == "B" or current[0] != role:
+                current = [role, [], [], []]
+                spans.append(current)
+            current[1].append((w, p))
+            current[2].append((s, e))
+            current[3].append(conf)
+        return spans
+
+    def _classify(self, text, spans, hidden_all) -> list[PredictedStatement]:
+        kept = []
+        for role, positions, chars, confs in spans:
+            start, end = chars[0][0], chars[-1][1]
+            while start < end and text[start] in EDGE_CHARS:
+                start += 1
+            while end > start and text[end - 1] in EDGE_CHARS:
+                end -= 1
+            if end - start < 2:
+                continue
+            vec = torch.stack([hidden_all[w, p] for w, p in positions]).mean(0, keepdim=True)
+            kept.append((role, start, end, sum(confs) / len(confs), vec))
+        if not kept:
+            return []
+        vecs = torch.cat([k[4] for k in kept])
+        cat_p = self.model.category_head(vecs).sigmoid()
+        spec_p = self.model.specific_head(vecs).squeeze(-1).sigmoid()
+        stat_p = self.model.status_head(vecs).squeeze(-1).sigmoid()
+        out = []
+        for i, (role, start, end, conf, _) in enumerate(kept):
+            categories: list[str] = []
+            if role in ("problem", "remedy"):
+                prefix = "P" if role == "problem" else "R"
+                allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
+                categories = [self.categories[j] for j in allowed if cat_p[i, j] >= 0.5]
+                if not categories and allowed:
+                    categories = [self.categories[max(allowed, key=lambda j: float(cat_p[i, j]))]]
+            out.append(
+                PredictedStatement(
+                    start=start,
+                    end=end,
+                    role=role,
+                    categories=categories,
+                    specific=bool(spec_p[i] >= 0.5),
+                    status=("done" if stat_p[i] >= 0.5 else "planned") if role == "remedy" else None,
+                    confidence=round(conf, 4),
+                )
+            )
+        return out
+
+
+def quantize_int8(model: StatementModel) -> StatementModel:
+    """Dynamic int8 quantisation of every Linear layer (weights int8, activations quantised on the fly)."""
+    from torch.ao.quantization import quantize_dynamic
+
+    return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

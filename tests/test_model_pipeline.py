@@ -1,0 +1,154 @@
+"""train -> save -> load -> predict -> evaluate on a tiny random BERT, with both tokenizer kinds.
+
+These run in seconds: the point is that every piece of the path works and that the model can fit a
+handful of passages (so the losses, labels and decoding are wired correctly), not accuracy.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from model.statement_model import StatementModel  # noqa: E402
+from model.tagger import StatementTagger  # noqa: E402
+from training.evaluate import score  # noqa: E402
+from training.features import collate, passage_windows  # noqa: E402
+from training.train import train  # noqa: E402
+
+CATEGORIES = ["P01", "P02", "P03", "P06", "R01", "R02", "R05", "R06"]
+
+
+def _passage(pid, pieces):
+    """pieces: list of (text, label-or-None) -> project-format passage."""
+    text, statements = "", []
+    for piece, label in pieces:
+        if label:
+            role, cats, specific, status = label
+            statements.append({"start": len(text), "end": len(text) + len(piece), "role": role,
+                               "categories": cats, "specific": specific, "status": status})
+        text += piece
+    return {"id": pid, "text": text, "statements": statements}
+
+
+PROBLEM_AWARE = ("problem", ["P01"], False, None)
+PROBLEM_TIME = ("problem", ["P03"], False, None)
+PROBLEM_STAFF = ("problem", ["P06"], True, None)
+REMEDY_TRAIN = ("remedy", ["R02"], True, "done")
+REMEDY_UPDATE = ("remedy", ["R06"], False, "planned")
+
+PASSAGES = [
+    _passage("t1", [("存在问题：一是", None), ("思想认识不到位", PROBLEM_AWARE), ("；二是", None),
+                    ("信息更新不及时", PROBLEM_TIME), ("。下一步，", None), ("将及时更新栏目信息", REMEDY_UPDATE), ("。", None)]),
+    _passage("t2", [("一是", None), ("工作人员只有1名兼职", PROBLEM_STAFF), ("。针对上述问题，", None),
+                    ("组织培训3次", REMEDY_TRAIN), ("。", None)]),
+    _passage("t3", [("主要表现在：", None), ("信息更新不及时", PROBLEM_TIME), ("，", None),
+                    ("思想认识不到位", PROBLEM_AWARE), ("。", None)]),
+    _passage("t4", [("改进情况：", None), ("组织培训3次", REMEDY_TRAIN), ("；", None),
+                    ("将及时更新栏目信息", REMEDY_UPDATE), ("。", None)]),
+]
+
+
+def _chars():
+    return sorted({c for p in PASSAGES for c in p["text"]})
+
+
+def _wordpiece_tokenizer(tmp_path):
+    from transformers import BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + _chars()
+    tokenizer = BertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, tokenize_chinese_chars=True, do_lower_case=False)
+    assert tokenizer.unk_token_id not in tokenizer("思想认识不到位")["input_ids"]
+    return tokenizer
+
+
+def _sentencepiece_tokenizer():
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import XLMRobertaTokenizerFast
+
+    pieces = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)]
+    pieces += [(c, -5.0) for c in _chars()] + [("不及时", -3.0), ("培训", -3.0), ("▁一是", -3.0)]
+    tok = Tokenizer(models.Unigram(pieces, unk_id=3, byte_fallback=False))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.decoder = decoders.Metaspace()
+    from tokenizers.processors import TemplateProcessing
+
+    tok.post_processor = TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    return XLMRobertaTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
+                                   unk_token="<unk>", cls_token="<s>", sep_token="</s>", mask_token="<unk>")
+
+
+def _tiny_base(tmp_path, tokenizer, name):
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=128, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=tokenizer.pad_token_id)
+    out = tmp_path / name
+    BertModel(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    assert not list(out.glob("*.bin")), "weights must be safetensors only"
+    return out
+
+
+@pytest.mark.parametrize("kind", ["wordpiece", "sentencepiece"])
+def test_train_save_load_predict_evaluate(tmp_path, kind):
+    tokenizer = _wordpiece_tokenizer(tmp_path) if kind == "wordpiece" else _sentencepiece_tokenizer()
+    base = _tiny_base(tmp_path, tokenizer, f"base-{kind}")
+    model_dir, _ = train(PASSAGES * 4, PASSAGES, str(base), tmp_path / "run", CATEGORIES, epochs=60,
+                         batch_size=8, lr=1e-3, max_length=32, freeze_embeddings=False, log=lambda m: None)
+    assert (model_dir / "model.safetensors").is_file() and (model_dir / "nianbao.json").is_file()
+    assert not list(model_dir.glob("*.bin")) and not list(model_dir.glob("*.pt"))
+    config = json.loads((model_dir / "nianbao.json").read_text(encoding="utf-8"))
+    assert config["categories"] == CATEGORIES
+
+    tagger = StatementTagger.from_pretrained(model_dir)
+    preds = tagger.predict([p["text"] for p in PASSAGES])
+    metrics = score(PASSAGES, [[s.to_dict() for s in ps] for ps in preds])
+    # A 2-layer model trained 60 epochs on 4 passages must fit them (window size 32 forces multi-window
+    # decoding on the longest passage, too).
+    assert metrics["span_overlap50"]["f1"] >= 0.8, metrics
+    assert metrics["role_accuracy"] >= 0.8, metrics
+    for ps in preds:
+        for s in ps:
+            assert (s.status is not None) == (s.role == "remedy")
+            assert all(c.startswith("P" if s.role == "problem" else "R") for c in s.categories)
+
+    quantized = StatementTagger.from_pretrained(model_dir, quantize=True)
+    assert len(quantized.predict([PASSAGES[0]["text"]])) == 1
+
+
+def test_windows_label_tokens_by_offsets(tmp_path):
+    tokenizer = _wordpiece_tokenizer(tmp_path)
+    from model.statement_model import StatementModelConfig
+
+    config = StatementModelConfig(categories=CATEGORIES, max_length=16, stride=4)
+    windows = passage_windows([PASSAGES[0]], tokenizer, config)
+    assert len(windows) > 1  # long passage is cut into overlapping windows
+    batch = collate(windows, tokenizer.pad_token_id)
+    tags = [config.bio_tags[i] for i in batch["token_labels"][0].tolist() if i >= 0]
+    assert "B-problem" in tags and tags.count("B-problem") >= 1
+    assert batch["span_mask"].shape[1] == batch["input_ids"].shape[1]
+
+
+def test_score_counts_misses_and_false_alarms():
+    gold = [{"text": "x" * 20, "statements": [
+        {"start": 0, "end": 10, "role": "problem", "categories": ["P01"], "specific": False, "status": None},
+        {"start": 10, "end": 20, "role": "remedy", "categories": ["R02"], "specific": True, "status": "done"}]}]
+    pred = [[{"start": 0, "end": 8, "role": "problem", "categories": ["P01"], "specific": False, "status": None}]]
+    m = score(gold, pred)
+    assert m["span_exact"]["f1"] == 0.0
+    assert m["span_overlap50"]["recall"] == 0.5 and m["span_overlap50"]["precision"] == 1.0
+    assert m["role_accuracy"] == 1.0
+    assert m["per_category"]["R02"]["recall"] == 0.0
+    assert 0.6 < m["category_micro_f1"] < 0.7
+
+
+def test_from_pretrained_rejects_missing_weights(tmp_path):
+    from inference.errors import ModelError
+
+    (tmp_path / "nianbao.json").write_text(json.dumps({"categories": CATEGORIES}), encoding="utf-8")
+    with pytest.raises(ModelError):
+        StatementModel.from_pretrained(tmp_path)

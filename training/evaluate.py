@@ -1,0 +1,187 @@
+"""Statement-level evaluation: spans, roles, categories, `specific`, `status`.
+
+Matching: predictions and gold statements of a passage are paired one-to-one, greedily by overlap.
+- exact: same (start, end);
+- overlap: |intersection| / max(|pred|, |gold|) >= 0.5.
+Role accuracy, category and attribute scores are computed on overlap-matched pairs. Category
+micro/macro F1 is end-to-end: an unmatched gold statement counts its categories as misses, an
+unmatched prediction its categories as false alarms.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterable
+
+OVERLAP = 0.5
+
+
+def _overlap(a: dict, b: dict) -> float:
+    inter = min(a["end"], b["end"]) - max(a["start"], b["start"])
+    if inter <= 0:
+        return 0.0
+    return inter / max(a["end"] - a["start"], b["end"] - b["start"])
+
+
+def match(gold: list[dict], pred: list[dict], threshold: float = OVERLAP) -> list[tuple[int, int]]:
+    pairs = sorted(
+        ((_overlap(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)),
+        reverse=True,
+    )
+    used_g, used_p, out = set(), set(), []
+    for ov, gi, pi in pairs:
+        if ov < threshold:
+            break
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gi, pi))
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _binary_f1(pairs: list[tuple[bool, bool]]) -> float:
+    tp = sum(1 for g, p in pairs if g and p)
+    fp = sum(1 for g, p in pairs if not g and p)
+    fn = sum(1 for g, p in pairs if g and not p)
+    return _prf(tp, fp, fn)["f1"]
+
+
+def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
+    """gold_passages[i]["statements"] vs predictions[i] (dicts with start/end/role/categories/...)."""
+    n_gold = n_pred = exact_tp = overlap_tp = 0
+    role_right = role_total = 0
+    cat_tp: Counter = Counter()
+    cat_fp: Counter = Counter()
+    cat_fn: Counter = Counter()
+    specific_pairs: list[tuple[bool, bool]] = []
+    status_pairs: list[tuple[bool, bool]] = []
+    for passage, pred in zip(gold_passages, predictions):
+        gold = passage["statements"]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        gold_keys = {(g["start"], g["end"]) for g in gold}
+        exact_tp += sum(1 for p in pred if (p["start"], p["end"]) in gold_keys)
+        pairs = match(gold, pred)
+        overlap_tp += len(pairs)
+        matched_g = {g for g, _ in pairs}
+        matched_p = {p for _, p in pairs}
+        for gi, pi in pairs:
+            g, p = gold[gi], pred[pi]
+            role_total += 1
+            role_right += g["role"] == p["role"]
+            gc, pc = set(g.get("categories") or []), set(p.get("categories") or [])
+            for c in gc & pc:
+                cat_tp[c] += 1
+            for c in pc - gc:
+                cat_fp[c] += 1
+            for c in gc - pc:
+                cat_fn[c] += 1
+            specific_pairs.append((bool(g.get("specific")), bool(p.get("specific"))))
+            if g["role"] == "remedy" and p["role"] == "remedy" and g.get("status"):
+                status_pairs.append((g["status"] == "done", p.get("status") == "done"))
+        for gi, g in enumerate(gold):
+            if gi not in matched_g:
+                for c in g.get("categories") or []:
+                    cat_fn[c] += 1
+        for pi, p in enumerate(pred):
+            if pi not in matched_p:
+                for c in p.get("categories") or []:
+                    cat_fp[c] += 1
+    labels = sorted(set(cat_tp) | set(cat_fp) | set(cat_fn))
+    per_cat = {c: _prf(cat_tp[c], cat_fp[c], cat_fn[c]) | {"support": cat_tp[c] + cat_fn[c]} for c in labels}
+    supported = [per_cat[c]["f1"] for c in labels if per_cat[c]["support"] > 0]
+    micro = _prf(sum(cat_tp.values()), sum(cat_fp.values()), sum(cat_fn.values()))
+    return {
+        "passages": len(gold_passages),
+        "gold_statements": n_gold,
+        "predicted_statements": n_pred,
+        "span_exact": _prf(exact_tp, n_pred - exact_tp, n_gold - exact_tp),
+        "span_overlap50": _prf(overlap_tp, n_pred - overlap_tp, n_gold - overlap_tp),
+        "role_accuracy": round(role_right / role_total, 4) if role_total else 0.0,
+        "category_micro_f1": micro["f1"],
+        "category_macro_f1": round(sum(supported) / len(supported), 4) if supported else 0.0,
+        "per_category": per_cat,
+        "specific_f1": _binary_f1(specific_pairs),
+        "status_f1": _binary_f1(status_pairs),
+    }
+
+
+def evaluate_tagger(tagger, passages: list[dict]) -> dict:
+    preds = tagger.predict([p["text"] for p in passages])
+    return score(passages, [[s.to_dict() for s in ps] for ps in preds])
+
+
+def evaluate_sets(predict: Callable[[list[str]], list[list[dict]]], sets: dict[str, list[dict]]) -> dict:
+    out = {}
+    for name, passages in sets.items():
+        if passages:
+            out[name] = score(passages, predict([p["text"] for p in passages]))
+    return out
+
+
+def format_metrics(name: str, m: dict) -> str:
+    lines = [
+        f"== {name}: {m['passages']} passages, {m['gold_statements']} gold / {m['predicted_statements']} predicted statements",
+        f"  span exact      P {m['span_exact']['precision']:.3f}  R {m['span_exact']['recall']:.3f}  F1 {m['span_exact']['f1']:.3f}",
+        f"  span overlap50  P {m['span_overlap50']['precision']:.3f}  R {m['span_overlap50']['recall']:.3f}  F1 {m['span_overlap50']['f1']:.3f}",
+        f"  role accuracy   {m['role_accuracy']:.3f}",
+        f"  category F1     micro {m['category_micro_f1']:.3f}  macro {m['category_macro_f1']:.3f}",
+        f"  specific F1     {m['specific_f1']:.3f}   status F1 {m['status_f1']:.3f}",
+        "  per category    " + "  ".join(f"{c}:{v['f1']:.2f}({v['support']})" for c, v in m["per_category"].items()),
+    ]
+    return "\n".join(lines)
+
+
+# -- evaluation sets ------------------------------------------------------------------------------------
+def default_sets(data: Iterable[str] | None = None, split: str = "test", seeds_dir: str | None = None) -> dict:
+    """The frozen authored test split and, separately, the real seed gold."""
+    from training.data import load_passages, repo_root, split_passages
+
+    root = repo_root()
+    paths = list(data) if data else [str(root / "data" / "corpus" / "authored.jsonl")]
+    passages = load_passages(paths)
+    sets = {f"authored:{split}": split_passages(passages)[split]}
+    seeds = Path(seeds_dir) if seeds_dir else root.parent / "shared" / "seeds"
+    if seeds.is_dir():
+        from training.corpus import load_gold
+
+        sets["seed_gold"] = load_gold(seeds)
+    return sets
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", default=None, help="model directory (default: the shipped model/default)")
+    parser.add_argument("--data", nargs="*", default=None, help="labelled JSONL (default: data/corpus/authored.jsonl)")
+    parser.add_argument("--split", default="test", choices=["train", "dev", "test", "all"])
+    parser.add_argument("--seeds", default=None, help="folder of the real seed reports (default ../shared/seeds)")
+    parser.add_argument("--baseline", action="store_true", help="evaluate the TF-IDF baseline instead")
+    parser.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation")
+    parser.add_argument("--json", dest="json_out", default=None, help="also write metrics to this file")
+
+
+def run(args) -> int:
+    sets = default_sets(args.data, args.split, args.seeds)
+    if args.baseline:
+        from training.baseline import BaselineTagger
+
+        predictor = BaselineTagger.train_default().predict_dicts
+    else:
+        from inference.statements import load_model
+
+        tagger = load_model(args.model, quantize=args.quantize)
+        predictor = lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)]  # noqa: E731
+    metrics = evaluate_sets(predictor, sets)
+    for name, m in metrics.items():
+        print(format_metrics(name, m))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
