@@ -84,6 +84,7 @@ class Taxonomy:
     sections: tuple[int, ...]
     levels: tuple[str, ...]
     styles: tuple[str, ...]
+    style_aliases: dict[str, str]
     origins: tuple[str, ...]
     year_range: tuple[int, int]
 
@@ -93,6 +94,10 @@ class Taxonomy:
 
     def pairs(self) -> dict[str, list[str]]:
         return {k: list(v.get("remedies", [])) for k, v in self.problems.items()}
+
+    def canonical_style(self, style: str) -> str:
+        """Style name as used in the corpus; documented aliases (taxonomy.json) map to it."""
+        return self.style_aliases.get(style, style)
 
     def role_of_category(self, key: str) -> str | None:
         if key in self.problems:
@@ -116,6 +121,7 @@ def load_taxonomy(path: str | Path = TAXONOMY_PATH) -> Taxonomy:
         sections=tuple(raw["sections"]),
         levels=tuple(raw["levels"]),
         styles=tuple(raw["styles"]),
+        style_aliases=dict(raw.get("style_aliases", {})),
         origins=tuple(raw["origins"]),
         year_range=(int(raw["year_range"][0]), int(raw["year_range"][1])),
     )
@@ -214,8 +220,10 @@ class _Checker:
         if "section" in obj and (not _is_int(obj["section"]) or obj["section"] not in tax.sections):
             self.add("section", "bad_section",
                      f"section 须为 {'/'.join(map(str, tax.sections))} 之一，实际为 {obj['section']!r}")
-        if "style" in obj and obj["style"] not in tax.styles:
-            self.add("style", "bad_style", f"style 须为 {'/'.join(tax.styles)} 之一，实际为 {obj['style']!r}")
+        if "style" in obj and (not isinstance(obj["style"], str)
+                               or tax.canonical_style(obj["style"]) not in tax.styles):
+            self.add("style", "bad_style", f"style 须为 {'/'.join(tax.styles)} 之一（或别名 "
+                     f"{'/'.join(tax.style_aliases)}），实际为 {obj['style']!r}")
         if "source" in obj and (not isinstance(obj["source"], str) or not obj["source"]):
             self.add("source", "bad_source", "source 须为非空字符串")
 
@@ -366,7 +374,7 @@ def validate_record(obj: Any, path: str, line: int, tax: Taxonomy | None = None,
             return c.issues
         file_text = None
         src = obj.get("source")
-        if seeds_dir is not None and isinstance(src, str) and src:
+        if seeds_dir is not None and Path(seeds_dir).is_dir() and isinstance(src, str) and src:
             f = Path(seeds_dir) / src
             if f.is_file():
                 file_text = f.read_text(encoding="utf-8")
@@ -462,12 +470,16 @@ def convert_authoring(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_project(obj: dict[str, Any], seeds_dir: str | Path | None = None) -> dict[str, Any]:
+    """Any validated record -> project record (style aliases mapped to the canonical name)."""
     fmt = detect_format(obj)
     if fmt == "authoring":
-        return convert_authoring(obj)
-    if fmt == "gold":
-        return _gold_to_project(obj, Path(seeds_dir or DEFAULT_SEEDS_DIR))
-    return obj
+        out = convert_authoring(obj)
+    elif fmt == "gold":
+        out = _gold_to_project(obj, Path(seeds_dir or DEFAULT_SEEDS_DIR))
+    else:
+        out = dict(obj)
+    out["style"] = load_taxonomy().canonical_style(out["style"])
+    return out
 
 
 def read_passages(paths: Iterable[str | Path], seeds_dir: str | Path | None = None,
@@ -565,60 +577,66 @@ def passage_labels(p: dict[str, Any]) -> list[str]:
     return [f"role:{r}" for r in roles] or ["<empty>"]
 
 
-def split_targets(total: int, ratios: dict[str, float] = SPLIT_RATIOS) -> dict[str, int]:
-    """Integer split sizes for `total` passages (largest remainder; ties go to the earlier split)."""
-    raw = {s: r * total for s, r in ratios.items()}
-    out = {s: int(v) for s, v in raw.items()}
-    rest = total - sum(out.values())
-    for s in sorted(ratios, key=lambda s: (-(raw[s] - out[s]), list(ratios).index(s)))[:rest]:
-        out[s] += 1
-    return out
+def stratum(p: dict[str, Any], label_total: Counter[str]) -> str:
+    """Stratum of a passage: its section and its rarest label (ties by key)."""
+    labs = passage_labels(p)
+    return f"{p['section']}|{min(labs, key=lambda l: (label_total[l], l))}"
 
 
 def assign_splits(passages: list[dict[str, Any]], existing: dict[str, str] | None = None,
                   ratios: dict[str, float] = SPLIT_RATIOS, seed: int = SPLIT_SEED) -> dict[str, str]:
     """Frozen, stratified train/dev/test assignment by passage.
 
-    Ids in `existing` keep their split (even ids no longer in the corpus). New passages are
-    visited rarest-label first (label = category, or role for passages without categories; ties
-    shuffled with a fixed seed). Each goes to a split that is still below its target size
-    (80/10/10 of the current corpus), choosing the largest relative deficit of the passage's
-    rarest label ((target - have) / target, target = ratio x label count), then the largest
-    relative deficit in size: a greedy form of iterative stratification."""
+    Ids in `existing` keep their split (even ids no longer in the corpus). Strata are
+    (section, the passage's rarest label), label = category, or role for passages without any.
+    New passages are visited stratum by stratum (rarest strata first; inside a stratum in an
+    order shuffled with a fixed seed), and each goes to the split s with the largest sum of
+    proportional deficits d(group, s) = ratio_s * (group size so far + 1) - group count in s,
+    over: its stratum, the whole corpus, and (averaged) each of its labels — counting the passages
+    already assigned. Strata and the whole corpus end within about one passage of 80/10/10, small
+    strata are balanced through the overall term, secondary labels through the label term."""
     existing = dict(existing or {})
     for pid, sp in existing.items():
         if sp not in ratios:
             raise DataError(f"splits 文件中 {pid} 的划分 {sp!r} 无效")
     splits = list(ratios)
     label_total: Counter[str] = Counter()
+    for p in passages:
+        label_total.update(passage_labels(p))
+    strata = {p["id"]: stratum(p, label_total) for p in passages}
+    size = Counter(strata.values())
     labels = {p["id"]: passage_labels(p) for p in passages}
-    for labs in labels.values():
-        label_total.update(labs)
-    have = {s: Counter() for s in splits}
+    have: dict[str, Counter[str]] = {}
+    have_l: dict[str, Counter[str]] = {}
     have_n: Counter[str] = Counter()
     for p in passages:
         sp = existing.get(p["id"])
         if sp is not None:
-            have[sp].update(labels[p["id"]])
+            have.setdefault(strata[p["id"]], Counter())[sp] += 1
+            for lab in labels[p["id"]]:
+                have_l.setdefault(lab, Counter())[sp] += 1
             have_n[sp] += 1
     new = sorted((p for p in passages if p["id"] not in existing), key=lambda p: p["id"])
     random.Random(seed).shuffle(new)
-    new.sort(key=lambda p: min(label_total[l] for l in labels[p["id"]]))
-    target = split_targets(len(passages), ratios)
+    new.sort(key=lambda p: (size[strata[p["id"]]], strata[p["id"]]))  # stable: keeps the shuffle inside
     result = dict(existing)
     for p in new:
-        labs = labels[p["id"]]
-        rare = min(labs, key=lambda l: (label_total[l], l))
-        open_ = [s for s in splits if have_n[s] < target[s]] or splits
+        st = strata[p["id"]]
+        hs = have.setdefault(st, Counter())
+        hl = [have_l.setdefault(lab, Counter()) for lab in labels[p["id"]]]
+        n_st, n_all = sum(hs.values()), sum(have_n.values())
 
         def score(s: str) -> tuple[float, float, int]:
-            want = max(ratios[s] * label_total[rare], 1e-9)
-            size = max(target[s], 1)
-            return ((want - have[s][rare]) / want, (size - have_n[s]) / size, -splits.index(s))
+            local = ratios[s] * (n_st + 1) - hs[s]
+            overall = ratios[s] * (n_all + 1) - have_n[s]
+            label = sum(ratios[s] * (sum(h.values()) + 1) - h[s] for h in hl) / len(hl)
+            return (round(local + overall + label, 9), ratios[s], -splits.index(s))
 
-        best = max(open_, key=score)
+        best = max(splits, key=score)
         result[p["id"]] = best
-        have[best].update(labs)
+        hs[best] += 1
+        for h in hl:
+            h[best] += 1
         have_n[best] += 1
     return result
 

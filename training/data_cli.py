@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 def cmd_validate(paths: list[str], seeds: str | None) -> int:
     issues, n = C.validate_paths(paths, seeds_dir=seeds)
+    if seeds and not Path(seeds).is_dir():
+        print(f"注意：样本目录 {seeds} 不存在，金标文件只做结构检查", file=sys.stderr)
     for issue in issues:
         print(issue)
     files = len(C.expand_paths(paths))
@@ -140,8 +142,13 @@ def build(src: Path, out: Path, splits_path: Path, card_path: Path | None, gold:
         return 1
     passages = C.read_passages(files, seeds_dir=seeds_dir, validate=False)
     by_file = Counter()
+    aliased: Counter[str] = Counter()
+    tax = C.load_taxonomy()
     for f in files:
-        by_file[f.name] = sum(1 for _ in C.read_jsonl(f))
+        for _, obj, _ in C.read_jsonl(f):
+            by_file[f.name] += 1
+            if obj["style"] in tax.style_aliases:
+                aliased[f"{obj['style']}→{tax.style_aliases[obj['style']]}"] += 1
     existing = C.read_splits(splits_path)
     kept, dropped = C.dedupe(passages, threshold=threshold, prefer=existing.keys())
     for d, k, j in dropped:
@@ -153,6 +160,8 @@ def build(src: Path, out: Path, splits_path: Path, card_path: Path | None, gold:
     new = sum(1 for p in kept if p["id"] not in existing)
     stmts = sum(len(p["statements"]) for p in kept)
     say("源文件：" + "，".join(f"{k} {v}" for k, v in sorted(by_file.items())))
+    if aliased:
+        say("style 别名按 taxonomy.json 统一：" + "，".join(f"{k} {v} 个" for k, v in sorted(aliased.items())))
     say(f"读取 {len(passages)} 个段落；近似重复去除 {len(dropped)} 个（字符 5-gram Jaccard ≥ {threshold}）；"
         f"写出 {len(kept)} 个段落、{stmts} 条语句 -> {out}")
     say(f"划分：train {counts['train']} / dev {counts['dev']} / test {counts['test']}"

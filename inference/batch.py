@@ -1,0 +1,268 @@
+"""Batch scoring: `nianbao score PATH... --out DIR` and the `score_batch` API.
+
+Phase 1 reads, tags and scores each report and stores the result in DIR/run.sqlite as soon as it is
+made (a killed run resumes with --resume: stored files are skipped, none is scored twice).
+Phase 2 compares the batch with itself and with the history store (copying, cross-year) and
+re-scores only the reports those findings touch. Phase 3 writes results.jsonl, summary.csv,
+summary.xlsx, index.html and one page per report.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inference.errors import NianbaoError, ReportError
+from inference.report import Report, Statement
+
+SUPPORTED = {".txt", ".html", ".htm", ".docx", ".pdf"}
+CHUNK = 32  # reports per model call
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    results: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    processed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def iter_files(paths: list[str | Path]) -> list[Path]:
+    """Every supported file under the given files/folders, sorted, each once. Unsupported extensions inside
+    folders are ignored; a file named explicitly is always taken (and gets its own error if unreadable)."""
+    seen, out = set(), []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED)
+        else:
+            found = [p]
+        for f in found:
+            key = str(f.resolve())
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def digest_of(path: Path) -> str:
+    h = hashlib.sha1()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return "unreadable"
+    return h.hexdigest()
+
+
+def _parse(path: Path):
+    """Worker: parse one file. Returns (path, digest, Report | ReportError, seconds)."""
+    from inference.pipeline import read_report
+
+    t0 = time.perf_counter()
+    digest = digest_of(path)
+    try:
+        report = read_report(path)
+    except ReportError as exc:
+        return path, digest, exc, time.perf_counter() - t0
+    except Exception as exc:  # a parser bug must not take the batch down; record it for this file
+        return path, digest, ReportError(str(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"), time.perf_counter() - t0
+    return path, digest, report, time.perf_counter() - t0
+
+
+def result_dict(report: Report) -> dict:
+    return report.to_dict()
+
+
+def _restore_statements(result: dict) -> list[Statement]:
+    return [Statement(**s) for s in result.get("statements", [])]
+
+
+def score_batch(
+    paths: list[str | Path],
+    out_dir: str | Path,
+    workers: int = 1,
+    resume: bool = False,
+    rubric=None,
+    model=None,
+    history: str | Path | None = None,
+    progress: bool = True,
+    write: bool = True,
+) -> BatchResult:
+    """Score every report under `paths` into `out_dir`. `model`: a loaded tagger, a model directory or None
+    (shipped default). `rubric`: a Rubric, a rubric file or None (data/rubric.json)."""
+    from inference.findings import agency_key, cross_year_checks, signatures, similar_pairs, table_figures
+    from inference.scoring import BatchFindings, Rubric, default_rubric, rate_report
+    from inference.statements import detect_statements, load_model
+    from inference.store import HistoryStore, RunStore
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store_path = out_dir / "run.sqlite"
+    if not resume and store_path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(store_path) + suffix).unlink(missing_ok=True)
+    rubric = rubric if isinstance(rubric, Rubric) else (Rubric.load(rubric) if rubric else default_rubric())
+    tagger = model if hasattr(model, "predict") else load_model(model)
+    store = RunStore(store_path)
+    hist = HistoryStore(Path(history) if history else out_dir / "history.sqlite")
+    files = iter_files(paths)
+    done = store.done()
+    todo = [f for f in files if done.get(str(f.resolve())) != digest_of(f)]
+    result = BatchResult(out_dir=out_dir, skipped=len(files) - len(todo))
+    stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
+
+    bar = _progress(len(todo), progress)
+    pool = None
+    if workers > 1 and len(todo) > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn" if sys.platform == "darwin" else "fork").Pool(workers)
+    try:
+        parsed_iter = pool.imap(_parse, todo, chunksize=4) if pool else map(_parse, todo)
+        chunk: list[tuple[Path, str, Report]] = []
+        for path, digest, outcome, seconds in parsed_iter:
+            stage["parse"] += seconds
+            if isinstance(outcome, ReportError):
+                store.put_error(str(path.resolve()), digest, outcome.code, outcome.reason)
+                result.processed += 1
+                bar.update(1)
+                continue
+            chunk.append((path, digest, outcome))
+            if len(chunk) >= CHUNK:
+                _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures)
+                result.processed += len(chunk)
+                bar.update(len(chunk))
+                chunk = []
+        if chunk:
+            _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures)
+            result.processed += len(chunk)
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+        if pool:
+            pool.terminate()
+
+    # Phase 2: batch findings against the batch itself and the history of earlier runs.
+    t0 = time.perf_counter()
+    results = store.results()
+    history_entries = hist.all()
+    current = {}
+    for r in results:
+        current[r["_digest"]] = r
+    matches = similar_pairs(history_entries, set(current))
+    by_body: dict[tuple[str, int], dict] = {}
+    for e in history_entries:
+        if e["agency"] and e["year"]:
+            by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
+    for digest, res in current.items():
+        prev = by_body.get((agency_key(res.get("agency")), (res.get("year") or 0) - 1))
+        similar = [m for m in matches.get(digest, []) if m["other"] != res["source"]]
+        if not similar and prev is None and not res.get("_batch"):
+            continue
+        from inference.pipeline import read_report
+
+        try:
+            report = read_report(res["source"])
+        except NianbaoError:
+            continue  # file changed or vanished since phase 1: keep the stored result
+        report.statements = _restore_statements(res)
+        if prev is not None:
+            report.checks.extend(cross_year_checks(report, prev))
+        rate_report(report, rubric, BatchFindings(similar=similar))
+        updated = result_dict(report) | {"_digest": digest, "_batch": {"similar": similar, "previous_year": prev["source"] if prev else None}}
+        store.update_result(str(Path(res["source"]).resolve()), updated)
+    stage["batch_findings"] = time.perf_counter() - t0
+
+    result.results = store.results()
+    result.errors = store.errors()
+    if write:
+        t0 = time.perf_counter()
+        from inference.outputs import write_outputs
+
+        write_outputs(out_dir, result.results, result.errors)
+        stage["outputs"] = time.perf_counter() - t0
+    store.close()
+    hist.close()
+    result.seconds = time.perf_counter() - started
+    result.stage_seconds = {k: round(v, 3) for k, v in stage.items()}
+    return result
+
+
+def _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures) -> None:
+    from inference.scoring import rate_report
+    from inference.statements import detect_statements
+
+    t0 = time.perf_counter()
+    detect_statements([r for _, _, r in chunk], tagger)
+    stage["statements"] += time.perf_counter() - t0
+    for path, digest, report in chunk:
+        t1 = time.perf_counter()
+        rate_report(report, rubric)
+        res = result_dict(report) | {"_digest": digest}
+        res["source"] = str(path.resolve())
+        t2 = time.perf_counter()
+        stage["score"] += t2 - t1
+        s5, whole = signatures(report)
+        carried, in_force = table_figures(report)
+        hist.add(digest, res["source"], report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+        store.put_ok(res["source"], digest, res, 0.0)
+        stage["store"] += time.perf_counter() - t2
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="份", desc="评分", dynamic_ncols=True, file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
+
+
+# -- CLI -------------------------------------------------------------------------------------------------
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--workers", type=int, default=1, help="parallel parser processes (default 1)")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
+    parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
+    parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run(args) -> int:
+    try:
+        res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, rubric=args.rubric,
+                          model=args.model, history=args.history, progress=not args.no_progress)
+    except NianbaoError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    grades: dict[str, int] = {}
+    for r in res.results:
+        g = r["score"]["grade"]
+        grades[g] = grades.get(g, 0) + 1
+    print(f"完成：{len(res.results)} 份报告已评分，{len(res.errors)} 个文件无法读取，本次处理 {res.processed} 个"
+          f"（跳过已完成 {res.skipped} 个），用时 {res.seconds:.1f} 秒。")
+    print("等级分布：" + "，".join(f"{g} {n}" for g, n in sorted(grades.items())))
+    for e in res.errors:
+        print(f"  无法读取 {e['source']}: [{e['code']}] {e['error']}")
+    print(f"输出：{Path(args.out) / 'index.html'}")
+    return 0

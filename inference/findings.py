@@ -1,0 +1,126 @@
+"""Batch-level findings: near-duplicate text (MinHash LSH, datasketch) and the cross-year checks
+(this year's 上年结转 = last year's 结转下年度; 现行有效 continuity), both against the same batch and
+the history store of earlier runs."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from inference.report import CheckResult, Evidence, Report
+
+NUM_PERM = 128
+SHINGLE = 5
+SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
+LSH_THRESHOLD = 0.6  # candidates; the rubric decides what similarity costs points
+T3_COLS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total")
+T3_COL_CN = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构", "public_interest": "社会公益组织",
+             "legal_service": "法律服务机构", "other_org": "其他", "total": "总计"}
+_STRIP = re.compile(r"[\s\d,.，。；;：:、（）()“”\"'《》<>〈〉!?！？\-—|]+")
+
+
+def _shingles(text: str) -> set[bytes]:
+    t = _STRIP.sub("", text)
+    return {t[i : i + SHINGLE].encode("utf-8") for i in range(max(0, len(t) - SHINGLE + 1))}
+
+
+def minhash(text: str) -> np.ndarray | None:
+    from datasketch import MinHash
+
+    shingles = _shingles(text)
+    if len(shingles) < 10:  # too short to say anything about copying
+        return None
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    m.update_batch(list(shingles))
+    return m.hashvalues.copy()
+
+
+def free_text(report: Report) -> str:
+    """Sections 一, 五, 六: tables share their printed labels in every report, so they are left out."""
+    return "\n".join(report.text[s.body_start : s.end] for s in report.sections if s.number in (1, 5, 6))
+
+
+def signatures(report: Report) -> tuple[np.ndarray | None, np.ndarray | None]:
+    s5 = report.section(5)
+    return (minhash(report.text[s5.body_start : s5.end]) if s5 else None), minhash(free_text(report))
+
+
+def similar_pairs(entries: list[dict], current: set[str]) -> dict[str, list[dict]]:
+    """entries: {"digest", "source", "s5", "whole"} (batch + history). For each current digest, the other
+    entries whose section 五 or free text is similar: {"scope", "other", "similarity"}."""
+    from datasketch import MinHash, MinHashLSH
+
+    out: dict[str, list[dict]] = {d: [] for d in current}
+    for scope, key in (("section5", "s5"), ("report", "whole")):
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        hashes = {}
+        for e in entries:
+            if e[key] is None or e["digest"] in hashes:
+                continue
+            m = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=e[key], scheme=SCHEME)
+            hashes[e["digest"]] = m
+            lsh.insert(e["digest"], m)
+        by_digest = {e["digest"]: e for e in entries}
+        for digest in current:
+            m = hashes.get(digest)
+            if m is None:
+                continue
+            for other in lsh.query(m):
+                if other == digest:
+                    continue
+                sim = float(m.jaccard(hashes[other]))
+                if sim >= LSH_THRESHOLD:
+                    out[digest].append({"scope": scope, "other": by_digest[other]["source"], "similarity": round(sim, 3)})
+    for matches in out.values():
+        matches.sort(key=lambda m: -m["similarity"])
+    return out
+
+
+def agency_key(agency: str | None) -> str | None:
+    return re.sub(r"\s+", "", agency) if agency else None
+
+
+def table_figures(report: Report) -> tuple[dict, dict]:
+    t3, t2 = report.tables.get("t3"), report.tables.get("t2")
+    carried = {c: t3.value("carried_forward", c) for c in T3_COLS} if t3 and t3.found else {}
+    in_force = {}
+    if t2 and t2.found:
+        for row in ("regulations", "normative_documents"):
+            in_force[row] = {k: t2.value(row, k) for k in ("made", "repealed", "in_force")}
+    return carried, in_force
+
+
+def cross_year_checks(report: Report, previous: dict) -> list[CheckResult]:
+    """previous: history entry of the same body for the year before (carried_forward, in_force, source)."""
+    out = []
+    t3 = report.tables.get("t3")
+    prev_src = previous["source"]
+    if t3 is not None and t3.found and previous.get("carried_forward"):
+        for col in T3_COLS:
+            now, before = t3.value("carried_over", col), previous["carried_forward"].get(col)
+            cid = f"cross_year.carried_over.{col}"
+            ev = [Evidence(path=f"t3.carried_over.{col}", value=now), Evidence(path=f"{prev_src}#t3.carried_forward.{col}", value=before)]
+            if now is None or before is None:
+                out.append(CheckResult(cid, "uncertain", f"表三{T3_COL_CN[col]}列：本年上年结转或上年度结转下年度为空白/无法识别，无法核对跨年衔接。", ev))
+            elif now == before:
+                out.append(CheckResult(cid, "pass", f"表三{T3_COL_CN[col]}列：本年上年结转({now})等于上年度报告结转下年度({before})。", ev))
+            else:
+                out.append(CheckResult(cid, "fail", f"表三{T3_COL_CN[col]}列：本年上年结转({now})不等于上年度报告（{prev_src}）结转下年度({before})。", ev))
+    t2 = report.tables.get("t2")
+    for row, name in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+        before = (previous.get("in_force") or {}).get(row, {}).get("in_force")
+        if t2 is None or not t2.found or before is None:
+            continue
+        made, repealed, now = (t2.value(row, k) for k in ("made", "repealed", "in_force"))
+        cid = f"cross_year.in_force.{row}"
+        ev = [Evidence(path=f"t2.{row}.in_force", value=now), Evidence(path=f"{prev_src}#t2.{row}.in_force", value=before)]
+        if None in (made, repealed, now):
+            out.append(CheckResult(cid, "uncertain", f"表二{name}：本年数字不全，无法核对现行有效件数的跨年衔接。", ev))
+            continue
+        expected = before + made - repealed
+        # "≈": documents also expire without a formal repeal, so only a clear gap is a failure.
+        if abs(now - expected) <= max(2, 0.1 * max(expected, 1)):
+            out.append(CheckResult(cid, "pass", f"表二{name}：现行有效{now}件，与上年{before}+本年制发{made}−废止{repealed}={expected}基本衔接。", ev))
+        else:
+            out.append(CheckResult(cid, "fail", f"表二{name}：现行有效{now}件，与上年（{prev_src}）{before}+本年制发{made}−废止{repealed}={expected}明显不衔接。", ev))
+    return out

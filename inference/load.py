@@ -1,0 +1,574 @@
+"""Stage 1: read a file (TXT / HTML / DOCX / PDF) into a `Report` with `text` set.
+
+Every failure is a `ReportError(path, code, reason)` with a Chinese reason; no other exception
+escapes `load()`.
+
+Tables read from real markup (HTML <table>, DOCX tables, PDF tables) are written into
+`report.text` as one line per grid row, cells joined by " | " (spanned copies and empty cells are
+written as empty strings), and kept as `RawTable`s whose `GridCell` offsets point into that text.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+from inference.errors import ReportError
+from inference.report import GridCell, RawTable, Report
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PDF_PAGES = 500
+MAX_SPAN = 200  # cap on rowspan/colspan values taken from markup
+CELL_SEP = " | "
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+TEXT_EXT = {".txt", ".text", ""}
+HTML_EXT = {".html", ".htm", ".shtml", ".xhtml"}
+DOCX_EXT = {".docx"}
+PDF_EXT = {".pdf"}
+
+UNSUPPORTED_HINTS = {
+    ".doc": "不支持旧版 Word (.doc) 格式，请另存为 .docx 后再读取",
+    ".wps": "不支持 WPS (.wps) 格式，请另存为 .docx 后再读取",
+    ".xls": "不支持 Excel 文件，年度报告应为文本、网页、Word 或 PDF",
+    ".xlsx": "不支持 Excel 文件，年度报告应为文本、网页、Word 或 PDF",
+    ".rtf": "不支持 RTF 格式，请另存为 .docx 或 .txt 后再读取",
+}
+
+BINARY_MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "压缩包/Office 文档"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文档"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+)
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+@lru_cache(maxsize=1)
+def _report_markers() -> tuple[str, ...]:
+    with open(DATA_DIR / "sections.json", encoding="utf-8") as f:
+        return tuple(json.load(f)["report_markers"])
+
+
+# --------------------------------------------------------------------------------------------
+# public entry point
+# --------------------------------------------------------------------------------------------
+
+
+def load(path: str | Path) -> Report:
+    """Read one file into a Report (text, kind, encoding, raw_tables). Raises ReportError."""
+    p = Path(path)
+    src = str(path)
+    try:
+        if not p.exists():
+            raise ReportError(src, "missing", "文件不存在")
+        if p.is_dir():
+            raise ReportError(src, "not_file", "这是一个文件夹，不是文件")
+        size = p.stat().st_size
+    except ReportError:
+        raise
+    except OSError as e:
+        raise ReportError(src, "unreadable", f"无法访问文件（{type(e).__name__}）") from e
+    if size == 0:
+        raise ReportError(src, "empty", "文件是空的")
+    if size > MAX_BYTES:
+        raise ReportError(src, "too_large", f"文件过大（{size / 1024 / 1024:.1f} MB，上限 20 MB）")
+
+    ext = p.suffix.lower()
+    if ext not in TEXT_EXT | HTML_EXT | DOCX_EXT | PDF_EXT:
+        reason = UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 .txt .html .htm .docx .pdf）")
+        raise ReportError(src, "unsupported", reason)
+
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ReportError(src, "unreadable", f"无法读取文件（{type(e).__name__}）") from e
+    if not data.strip():
+        raise ReportError(src, "empty", "文件只有空白字符，没有内容")
+
+    try:
+        if ext in DOCX_EXT:
+            report = _load_docx(src, data)
+        elif ext in PDF_EXT:
+            report = _load_pdf(src, data)
+        elif ext in HTML_EXT:
+            report = _load_html(src, data)
+        else:
+            report = _load_txt(src, data)
+    except ReportError:
+        raise
+    except Exception as e:  # library failures on malformed input
+        code = "corrupt" if ext in DOCX_EXT | PDF_EXT else "unreadable"
+        raise ReportError(src, code, f"文件无法解析，可能已损坏（{type(e).__name__}）") from e
+
+    if not report.text.strip():
+        raise ReportError(src, "empty", "文件中没有可读的文字")
+    if not any(m in report.text for m in _report_markers()):
+        raise ReportError(src, "not_report", "内容不像政府信息公开工作年度报告（未出现“政府信息公开”“年度报告”等字样）")
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# plain text
+# --------------------------------------------------------------------------------------------
+
+
+def _normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _looks_binary(data: bytes) -> str | None:
+    for magic, what in BINARY_MAGIC:
+        if data.startswith(magic):
+            return what
+    head = data[:8192]
+    if b"\x00" in head:
+        return "二进制数据"
+    return None
+
+
+def _too_many_controls(text: str) -> bool:
+    sample = text[:20000]
+    return len(_CTRL.findall(sample)) > max(2, len(sample) // 100)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str] | None:
+    """Decode text bytes: BOMs, then UTF-8, then GBK/GB18030 (if it reads as Chinese), then
+    charset-normalizer. Returns (text, encoding) or None."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for enc in ("gbk", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = sum(1 for ch in text[:20000] if ord(ch) > 127)
+        cjk = len(_CJK.findall(text[:20000]))
+        if non_ascii == 0 or cjk / non_ascii >= 0.6:
+            return text, enc
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - library hiccup
+        best = None
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    return None
+
+
+def _load_txt(src: str, data: bytes) -> Report:
+    what = _looks_binary(data)
+    if what and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReportError(src, "binary", f"文件不是文本（看起来是{what}）")
+    decoded = decode_bytes(data)
+    if decoded is None:
+        raise ReportError(src, "unreadable", "无法识别文件的文字编码")
+    text, enc = decoded
+    if _too_many_controls(text):
+        raise ReportError(src, "binary", "文件不是文本（含大量控制字符）")
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")) or ("<body" in text[:5000].lower() and "</" in text):
+        return _html_to_report(src, text, enc)
+    text = _normalise_newlines(text).lstrip("\ufeff")
+    return Report(source=src, text=text, kind="txt", encoding=enc)
+
+
+# --------------------------------------------------------------------------------------------
+# shared text builder (HTML / DOCX / PDF)
+# --------------------------------------------------------------------------------------------
+
+
+_NL_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff])[ \t\r\f]*\n[ \t\r\n\f]*(?=[\u3400-\u9fff])")
+
+
+def _flow(raw: str) -> str:
+    """Collapse layout whitespace like a browser, but drop a line break between two CJK
+    characters (a wrapped Chinese line, e.g. '结果<br>纠正' -> '结果纠正')."""
+    return _WS_RUN.sub(" ", _NL_BETWEEN_CJK.sub("", raw)).strip()
+
+
+def _cell_text(raw: str) -> str:
+    return _flow(raw).replace("|", "¦")
+
+
+class _Builder:
+    """Accumulates lines of text and tables with exact offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.tables: list[RawTable] = []
+
+    def line(self, s: str) -> None:
+        s = s.strip()
+        if not s:
+            return
+        for piece in s.split("\n"):
+            piece = piece.strip()
+            if piece:
+                self.parts.append(piece + "\n")
+                self.pos += len(piece) + 1
+
+    def table(self, grid: list[list[tuple[str, bool]]]) -> None:
+        """grid[r][c] = (text, spanned). Writes one line per row."""
+        grid = [row for row in grid if row]
+        if not grid:
+            return
+        width = max(len(r) for r in grid)
+        t_start = self.pos
+        cells: list[list[GridCell]] = []
+        for row in grid:
+            row = list(row) + [("", False)] * (width - len(row))
+            out_row: list[GridCell] = []
+            line_parts: list[str] = []
+            col_pos = self.pos
+            for i, (text, spanned) in enumerate(row):
+                if i:
+                    col_pos += len(CELL_SEP)
+                written = "" if spanned else text
+                out_row.append(GridCell(text=text, start=col_pos, end=col_pos + len(written), spanned=spanned))
+                line_parts.append(written)
+                col_pos += len(written)
+            line = CELL_SEP.join(line_parts)
+            self.parts.append(line + "\n")
+            self.pos += len(line) + 1
+            cells.append(out_row)
+        self.tables.append(RawTable(cells=cells, start=t_start, end=self.pos - 1))
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[tuple[str, bool]]]:
+    """rows of (text, rowspan, colspan) -> rectangular-ish grid of (text, spanned)."""
+    grid: dict[tuple[int, int], tuple[str, bool]] = {}
+    n_rows = len(rows)
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in grid:
+                c += 1
+            rs = max(1, min(rs, MAX_SPAN, n_rows - r))
+            cs = max(1, min(cs, MAX_SPAN))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = (text, bool(dr or dc))
+            c += cs
+    if not grid:
+        return []
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), ("", False)) for c in range(width)] for r in range(n_rows)]
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+_DROP_TAGS = frozenset({"script", "style", "nav", "noscript", "template", "svg", "select", "button", "iframe", "object"})
+_BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
+    "footer", "main", "aside", "blockquote", "pre", "dl", "dt", "dd", "form", "hr", "center", "address",
+    "figure", "figcaption", "caption", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html", "title",
+    "fieldset", "legend", "details", "summary", "table",
+}
+
+
+def _span_attr(tag, name: str) -> int:
+    try:
+        return int(str(tag.get(name, "1")).strip() or "1")
+    except ValueError:
+        return 1
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        enc = m.group(1).decode("ascii", "ignore").lower()
+        if enc in ("gb2312", "gbk"):
+            enc = "gb18030"
+        try:
+            return data.decode(enc), enc
+        except (LookupError, UnicodeDecodeError):
+            pass
+    decoded = decode_bytes(data)
+    if decoded is None:
+        raise ReportError("", "unreadable", "无法识别网页的文字编码")
+    return decoded
+
+
+def _load_html(src: str, data: bytes) -> Report:
+    if data.startswith(b"%PDF") or data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
+        raise ReportError(src, "binary", "文件不是网页文本")
+    try:
+        text, enc = _decode_html(data)
+    except ReportError as e:
+        raise ReportError(src, e.code, e.reason) from None
+    return _html_to_report(src, text, enc)
+
+
+def _html_to_report(src: str, html: str, enc: str | None) -> Report:
+    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    soup = BeautifulSoup(html, "lxml")
+    b = _Builder()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if soup.head is not None:
+        soup.head.decompose()
+    if title:
+        b.line(title)
+
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            b.line(_flow("".join(buf)))
+            buf.clear()
+
+    def is_layout_table(table: Tag) -> bool:
+        if table.find("table") is not None:
+            return True
+        cells = table.find_all(["td", "th"])
+        if len(cells) <= 4 and any(len(c.get_text(strip=True)) > 200 for c in cells):
+            return True
+        return False
+
+    def inline_text(node: Tag) -> str:
+        parts: list[str] = []
+        for d in node.descendants:
+            if isinstance(d, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            if any(p.name in _DROP_TAGS for p in (d.parent,) if p is not None):
+                continue
+            if isinstance(d, NavigableString):
+                parts.append(str(d))
+            elif isinstance(d, Tag) and (d.name == "br" or d.name in _BLOCK_TAGS):
+                parts.append("\n")
+        return "".join(parts)
+
+    def own_rows(table: Tag) -> list[Tag]:
+        return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+    def emit_table(table: Tag) -> None:
+        rows: list[list[tuple[str, int, int]]] = []
+        for tr in own_rows(table):
+            row = []
+            for td in tr.find_all(["td", "th"], recursive=False):
+                txt = _cell_text(inline_text(td))
+                row.append((txt, _span_attr(td, "rowspan"), _span_attr(td, "colspan")))
+            rows.append(row)
+        b.table(_expand_spans(rows))
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                buf.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in _DROP_TAGS:  # script/style/nav...: skipped, never written
+                continue
+            if name == "br":
+                flush()
+                continue
+            if name == "table":
+                flush()
+                if is_layout_table(child):
+                    walk(child)
+                else:
+                    caption = child.find("caption")
+                    if caption is not None:
+                        b.line(caption.get_text(" ", strip=True))
+                        caption.decompose()
+                    emit_table(child)
+                continue
+            block = name in _BLOCK_TAGS
+            if block:
+                flush()
+            walk(child)
+            if block:
+                flush()
+
+    walk(soup)
+    flush()
+    return Report(source=src, text=b.text(), kind="html", encoding=enc, raw_tables=b.tables)
+
+
+# --------------------------------------------------------------------------------------------
+# DOCX
+# --------------------------------------------------------------------------------------------
+
+
+def _load_docx(src: str, data: bytes) -> Report:
+    if not data.startswith(b"PK"):
+        raise ReportError(src, "corrupt", "不是有效的 Word (.docx) 文件（不是 zip 格式）")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except zipfile.BadZipFile as e:
+        raise ReportError(src, "corrupt", "Word 文件已损坏（zip 结构无效）") from e
+    if "word/document.xml" not in names:
+        raise ReportError(src, "corrupt", "不是有效的 Word (.docx) 文件（缺少 word/document.xml）")
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:
+        raise ReportError(src, "corrupt", f"Word 文件无法打开，可能已损坏（{type(e).__name__}）") from e
+
+    b = _Builder()
+
+    def emit_table(table: Table) -> None:
+        keep: dict[int, object] = {}  # id -> tc, keeps lxml proxies alive so ids stay unique
+        grid: list[list[tuple[str, bool]]] = []
+        texts: dict[int, str] = {}
+        for row in table.rows:
+            out: list[tuple[str, bool]] = [("", False)] * getattr(row, "grid_cols_before", 0)
+            for cell in row.cells:
+                tc = cell._tc
+                key = id(tc)
+                if key in keep:
+                    out.append((texts[key], True))
+                else:
+                    keep[key] = tc
+                    texts[key] = _cell_text(cell.text)
+                    out.append((texts[key], False))
+            grid.append(out)
+        b.table(grid)
+
+    def walk(parent) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                b.line(Paragraph(child, document).text)
+            elif tag == "tbl":
+                emit_table(Table(child, document))
+            elif tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag"):
+                walk(child)
+
+    walk(document.element.body)
+    return Report(source=src, text=b.text(), kind="docx", encoding=None, raw_tables=b.tables)
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+
+
+def _load_pdf(src: str, data: bytes) -> Report:
+    if b"%PDF" not in data[:1024]:
+        raise ReportError(src, "corrupt", "不是有效的 PDF 文件（缺少 PDF 文件头）")
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:
+        name = type(e).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise ReportError(src, "corrupt", "PDF 文件已加密，无法读取") from e
+        raise ReportError(src, "corrupt", f"PDF 文件已损坏，无法打开（{name}）") from e
+
+    b = _Builder()
+    n_chars = 0
+    try:
+        with pdf:
+            pages = pdf.pages
+            if not pages:
+                raise ReportError(src, "corrupt", "PDF 文件没有页面")
+            for page in pages[:MAX_PDF_PAGES]:
+                n_chars += len(page.chars)
+                if not page.chars:
+                    continue
+                _pdf_page(page, b)
+    except ReportError:
+        raise
+    except Exception as e:
+        raise ReportError(src, "corrupt", f"PDF 文件内容无法解析，可能已损坏（{type(e).__name__}）") from e
+    if n_chars == 0 or not b.text().strip():
+        raise ReportError(src, "scanned_pdf", "扫描版PDF，没有文字层，无法读取")
+    return Report(source=src, text=b.text(), kind="pdf", encoding=None, raw_tables=b.tables)
+
+
+def _pdf_page(page, b: _Builder) -> None:
+    try:
+        tables = page.find_tables()
+    except Exception:
+        tables = []
+    tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    bboxes = [t.bbox for t in tables]
+
+    def outside_tables(obj) -> bool:
+        if "x0" not in obj or "top" not in obj:
+            return True
+        h = (obj["x0"] + obj["x1"]) / 2
+        v = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= h < x1 and top <= v < bottom for x0, top, x1, bottom in bboxes)
+
+    def band_text(top: float, bottom: float) -> str:
+        def keep(obj) -> bool:
+            if obj.get("object_type") != "char":
+                return False
+            v = (obj["top"] + obj["bottom"]) / 2
+            return top <= v < bottom and outside_tables(obj)
+
+        return page.filter(keep).extract_text() or ""
+
+    if not tables:
+        b.line(page.extract_text() or "")
+        return
+    cursor = float("-inf")
+    for t in tables:
+        b.line(band_text(cursor, t.bbox[1]))
+        rows = t.extract() or []
+        grid: list[list[tuple[str, bool]]] = []
+        prev: list[tuple[str, bool]] = []
+        for row in rows:
+            out: list[tuple[str, bool]] = []
+            for c, cell in enumerate(row):
+                if cell is None:  # covered by a merged cell: copy from the left, else from above
+                    if out:
+                        out.append((out[-1][0], True))
+                    elif c < len(prev):
+                        out.append((prev[c][0], True))
+                    else:
+                        out.append(("", False))
+                else:
+                    out.append((_cell_text(cell), False))
+            grid.append(out)
+            prev = out
+        b.table(grid)
+        cursor = t.bbox[3]
+    b.line(band_text(cursor, float("inf")))

@@ -1,0 +1,250 @@
+"""Batch outputs: results.jsonl, summary.csv, summary.xlsx, index.html and one HTML page per report.
+Everything is self-contained (inline CSS/JS, no CDN) so the pages open offline."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+from collections import Counter
+from pathlib import Path
+
+from inference.errors import NianbaoError
+
+ROLE_CN = {"problem": "问题", "remedy": "改进措施", "other": "其他"}
+STATUS_CN = {"done": "已采取", "planned": "计划", None: ""}
+CHECK_CN = {"pass": "通过", "fail": "不通过", "uncertain": "无法确定", "not_assessable": "无法评估"}
+REPORT_HEADERS = ["文件", "机关", "年度", "格式", "发布日期", "总分", "等级", "未通过检查数", "问题陈述数", "改进措施数", "主要扣分"]
+
+
+def _public(result: dict) -> dict:
+    return {k: v for k, v in result.items() if not k.startswith("_")} | (
+        {"batch": result["_batch"]} if result.get("_batch") else {}
+    )
+
+
+def page_name(result: dict) -> str:
+    stem = Path(result["source"]).stem
+    return f"{stem[:40]}-{hashlib.sha1(result['source'].encode()).hexdigest()[:8]}.html"
+
+
+def _top_deductions(result: dict, n: int = 3) -> str:
+    items = [d for d in result["score"]["deductions"] if d["points"] > 0][:n]
+    return "；".join(f"-{d['points']:g} {d['reason']}" for d in items)
+
+
+def _report_row(r: dict) -> list:
+    st = r.get("statements", [])
+    return [
+        r["source"], r.get("agency") or "", r.get("year") or "", r.get("format") or "", r.get("published_on") or "",
+        r["score"]["total"], r["score"]["grade"], sum(1 for c in r["checks"] if c["status"] == "fail"),
+        sum(1 for s in st if s["role"] == "problem"), sum(1 for s in st if s["role"] == "remedy"), _top_deductions(r),
+    ]
+
+
+def write_outputs(out_dir: Path, results: list[dict], errors: list[dict]) -> None:
+    out_dir = Path(out_dir)
+    with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
+        for r in results:
+            fh.write(json.dumps(_public(r), ensure_ascii=False) + "\n")
+    write_csv(out_dir / "summary.csv", results, errors)
+    write_xlsx(out_dir / "summary.xlsx", results, errors)
+    pages = out_dir / "reports"
+    pages.mkdir(exist_ok=True)
+    for r in results:
+        (pages / page_name(r)).write_text(report_page(r), encoding="utf-8")
+    (out_dir / "index.html").write_text(dashboard(results, errors), encoding="utf-8")
+
+
+def write_csv(path: Path, results: list[dict], errors: list[dict]) -> None:
+    # utf-8-sig so that Excel opens the Chinese headers correctly
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(REPORT_HEADERS + ["错误"])
+        for r in results:
+            w.writerow(_report_row(r) + [""])
+        for e in errors:
+            w.writerow([e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"])
+
+
+def _safe(v):
+    """openpyxl refuses control characters; formulas must never be injected from report text."""
+    if isinstance(v, str):
+        v = "".join(ch for ch in v if ch in "\t\n" or ord(ch) >= 32)
+        if v.startswith(("=", "+", "-", "@")):
+            v = "'" + v
+        return v[:32000]
+    return v
+
+
+def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报告"
+    ws.append(REPORT_HEADERS)
+    for r in results:
+        ws.append([_safe(v) for v in _report_row(r)])
+    checks = wb.create_sheet("未通过检查")
+    checks.append(["文件", "机关", "年度", "检查项", "结果", "说明"])
+    for r in results:
+        for c in r["checks"]:
+            if c["status"] in ("fail", "uncertain"):
+                checks.append([_safe(v) for v in (r["source"], r.get("agency") or "", r.get("year") or "", c["id"], CHECK_CN[c["status"]], c["message"])])
+    st = wb.create_sheet("陈述")
+    st.append(["文件", "机关", "部分", "角色", "类别", "具体", "状态", "置信度", "起", "止", "原文"])
+    for r in results:
+        for s in r.get("statements", []):
+            st.append([_safe(v) for v in (r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
+                       "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
+                       s["confidence"], s["start"], s["end"], s["text"])])
+    err = wb.create_sheet("无法读取")
+    err.append(["文件", "错误类型", "原因"])
+    for e in errors:
+        err.append([_safe(e["source"]), e["code"], _safe(e["error"])])
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    wb.save(path)
+
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}
+th{background:#f3f3f3;cursor:pointer}.bar{background:#4a7bd0;height:14px;display:inline-block}
+.fail{background:#fbd3d3}.uncertain{background:#fff1c2}.pass{background:#e3f4e3}
+.problem{background:#ffd9d9}.remedy{background:#d7ecff}.other{background:#eee}
+.text{white-space:pre-wrap;line-height:1.8;font-size:14px;border:1px solid #ddd;padding:12px}
+mark{padding:1px 0}mark sup{font-size:10px;color:#555}.legend span{margin-right:12px;padding:2px 6px}
+"""
+
+SORT_JS = """
+document.querySelectorAll('table.sortable th').forEach(function(th, i){
+  th.addEventListener('click', function(){
+    var tb = th.closest('table').tBodies[0], rows = Array.from(tb.rows), asc = th.dataset.asc !== '1';
+    rows.sort(function(a, b){
+      var x = a.cells[i].dataset.v || a.cells[i].textContent, y = b.cells[i].dataset.v || b.cells[i].textContent;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var r = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'zh');
+      return asc ? r : -r;
+    });
+    rows.forEach(function(r){ tb.appendChild(r); }); th.dataset.asc = asc ? '1' : '0';
+  });
+});
+"""
+
+
+def _e(v) -> str:
+    return html.escape(str(v if v is not None else ""))
+
+
+def _bars(counter: Counter, total: int | None = None) -> str:
+    if not counter:
+        return "<p>无</p>"
+    top = max(counter.values())
+    rows = "".join(
+        f"<tr><td>{_e(k)}</td><td>{n}</td><td><span class='bar' style='width:{int(300 * n / top)}px'></span></td></tr>"
+        for k, n in counter.most_common(30)
+    )
+    return f"<table>{rows}</table>"
+
+
+def dashboard(results: list[dict], errors: list[dict]) -> str:
+    from inference.scoring import category_name
+
+    grades = Counter(r["score"]["grade"] for r in results)
+    buckets = Counter(f"{int(r['score']['total'] // 10 * 10)}–{int(r['score']['total'] // 10 * 10) + 9}" for r in results)
+    failed = Counter(c["id"] for r in results for c in r["checks"] if c["status"] == "fail")
+    problem_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "problem" for c in s["categories"])
+    remedy_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "remedy" for c in s["categories"])
+    rows = []
+    for r in sorted(results, key=lambda r: r["score"]["total"]):
+        row = _report_row(r)
+        rows.append(
+            "<tr>" + f"<td><a href='reports/{_e(page_name(r))}'>{_e(Path(r['source']).name)}</a></td>"
+            + "".join(f"<td>{_e(v)}</td>" for v in row[1:]) + "</tr>"
+        )
+    errs = "".join(f"<tr><td>{_e(e['source'])}</td><td>{_e(e['code'])}</td><td>{_e(e['error'])}</td></tr>" for e in errors)
+    mean = sum(r["score"]["total"] for r in results) / len(results) if results else 0
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政府信息公开年度报告评分</title>
+<style>{CSS}</style></head><body>
+<h1>政府信息公开工作年度报告评分汇总</h1>
+<p>共 {len(results)} 份报告已评分，平均 {mean:.1f} 分；{len(errors)} 个文件无法读取。</p>
+<h2>等级分布</h2>{_bars(grades)}
+<h2>分数分布</h2>{_bars(Counter(dict(sorted(buckets.items()))))}
+<h2>最常见的未通过检查</h2>{_bars(failed)}
+<h2>问题类别频次</h2>{_bars(problem_cats)}
+<h2>改进措施类别频次</h2>{_bars(remedy_cats)}
+<h2>报告列表（点击表头排序）</h2>
+<table class="sortable"><thead><tr>{''.join(f'<th>{h}</th>' for h in REPORT_HEADERS)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
+<h2>无法读取的文件</h2><table><thead><tr><th>文件</th><th>错误类型</th><th>原因</th></tr></thead><tbody>{errs}</tbody></table>
+<script>{SORT_JS}</script></body></html>"""
+
+
+def _highlighted_text(text: str, statements: list[dict]) -> str:
+    parts, pos = [], 0
+    for s in sorted(statements, key=lambda s: s["start"]):
+        if s["start"] < pos:
+            continue
+        parts.append(_e(text[pos : s["start"]]))
+        label = f"{ROLE_CN.get(s['role'], s['role'])} {'、'.join(s['categories'])} {STATUS_CN.get(s['status'], '')}".strip()
+        parts.append(f"<mark class='{_e(s['role'])}' title='{_e(label)}'>{_e(text[s['start']:s['end']])}<sup>{_e(label)}</sup></mark>")
+        pos = s["end"]
+    parts.append(_e(text[pos:]))
+    return "".join(parts)
+
+
+def _table_html(key: str, table: dict, failing: set[str]) -> str:
+    rows = table.get("rows") or {}
+    if not rows:
+        return f"<p>{key}: 未识别</p>"
+    cols = list(next(iter(rows.values())).keys())
+    body = []
+    for row, cells in rows.items():
+        tds = []
+        for c in cols:
+            path = f"{key}.{row}.{c}"
+            v = cells.get(c)
+            state = table.get("non_numeric_cells", {}).get(f"{row}.{c}")
+            cls = "fail" if path in failing else ("uncertain" if state else "")
+            shown = v if v is not None else {"blank": "空白", "missing": "缺失", "ambiguous": "存疑", "invalid": "无效"}.get(state, "")
+            tds.append(f"<td class='{cls}'>{_e(shown)}</td>")
+        body.append(f"<tr><th>{_e(row)}</th>{''.join(tds)}</tr>")
+    return f"<table><thead><tr><th></th>{''.join(f'<th>{_e(c)}</th>' for c in cols)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def report_page(result: dict) -> str:
+    from inference.load import load
+
+    try:
+        text = load(result["source"]).text
+    except NianbaoError:
+        text = ""
+    failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
+    deductions = "".join(
+        f"<tr><td>{_e(d['part'])}</td><td>-{d['points']:g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        for d in result["score"]["deductions"]
+    )
+    parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())
+    checks = "".join(
+        f"<tr class='{_e(c['status'])}'><td>{_e(c['id'])}</td><td>{CHECK_CN[c['status']]}</td><td>{_e(c['message'])}</td></tr>"
+        for c in sorted(result["checks"], key=lambda c: ["fail", "uncertain", "not_assessable", "pass"].index(c["status"]))
+    )
+    tables = "".join(f"<h3>{_e(k)}</h3>{_table_html(k, t, failing)}" for k, t in result.get("tables", {}).items())
+    sc = result["score"]
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(result.get('agency') or result['source'])}</title>
+<style>{CSS}</style></head><body><p><a href="../index.html">← 返回汇总</a></p>
+<h1>{_e(result.get('agency') or '未识别机关')} {_e(result.get('year') or '')}年度报告</h1>
+<p>文件：{_e(result['source'])}<br>总分 <b>{sc['total']:g}</b>，等级 <b>{_e(sc['grade'])}</b>；格式 {_e(result.get('format'))}；发布日期 {_e(result.get('published_on') or '未识别')}</p>
+<h2>扣分明细</h2><table><thead><tr><th>部分</th><th>扣分</th><th>原因</th><th>处理说明</th></tr></thead><tbody>{deductions}</tbody></table>
+<h2>分项得分</h2><table>{parts}</table>
+<h2>检查结果</h2><table><tbody>{checks}</tbody></table>
+<h2>表格（红色为未通过检查涉及的单元格，黄色为空白/存疑）</h2>{tables}
+<h2>正文（问题、改进措施已标出）</h2>
+<p class="legend"><span class="problem">问题</span><span class="remedy">改进措施</span><span class="other">其他</span></p>
+<div class="text">{_highlighted_text(text, result.get('statements', []))}</div>
+</body></html>"""

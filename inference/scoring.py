@@ -1,0 +1,212 @@
+"""Pipeline stage: rate a report from its checks, statements and batch findings with a data-driven rubric.
+
+Every deduction names its part, points, a Chinese reason and evidence. Uncertain checks cost
+`uncertain_factor` of a fail and say so; not-assessable checks cost nothing and are listed with
+0 points so that the treatment is visible, never silent.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from inference.errors import DataError
+from inference.report import CheckResult, Deduction, Evidence, Report, Score, Statement
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+STATUS_CN = {"fail": "不通过", "uncertain": "无法确定", "not_assessable": "无法评估"}
+
+
+@dataclass
+class Rubric:
+    parts: list[dict]
+    grades: list[dict]
+    uncertain_factor: float = 0.5
+    source: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Rubric":
+        path = Path(path) if path else DATA / "rubric.json"
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            parts, grades = raw["parts"], raw["grades"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"{path}: 评分细则无法读取: {exc}") from exc
+        total = sum(p.get("max", 0) for p in parts)
+        if abs(total - 100) > 1e-6:
+            raise DataError(f"{path}: 各部分分值之和为 {total}，应为 100")
+        for p in parts:
+            if "key" not in p or "rule" not in p or p["rule"].get("type") not in RULES:
+                raise DataError(f"{path}: 部分 {p.get('key')} 缺少 key/rule 或规则类型未知")
+        return cls(parts, sorted(grades, key=lambda g: -g["min"]), float(raw.get("uncertain_factor", 0.5)), str(path))
+
+    def grade(self, total: float) -> str:
+        return next(g["name"] for g in self.grades if total >= g["min"])
+
+
+@dataclass
+class BatchFindings:
+    """What the batch (and the history store) says about one report."""
+    similar: list[dict] = field(default_factory=list)  # {"scope": "section5"|"report", "other": str, "similarity": float}
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict:
+    return json.loads((DATA / "taxonomy.json").read_text(encoding="utf-8"))
+
+
+def category_name(key: str) -> str:
+    tax = taxonomy()
+    entry = tax["problems"].get(key) or tax["remedies"].get(key) or {}
+    return entry.get("name", key)
+
+
+# -- rules -----------------------------------------------------------------------------------------------
+def _matching_checks(report: Report, rule: dict) -> list[CheckResult]:
+    ids, prefixes = set(rule.get("ids", [])), tuple(rule.get("prefix", []))
+    return [c for c in report.checks if c.id in ids or (prefixes and c.id.startswith(prefixes))]
+
+
+def rule_checks(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    rule, out = part["rule"], []
+    per_fail = rule["per_fail"]
+    for check in _matching_checks(report, rule):
+        points = per_fail.get(check.id, 0) if isinstance(per_fail, dict) else per_fail
+        if check.status == "fail":
+            out.append(Deduction(part["key"], points, check.message, check.id, check.evidence))
+        elif check.status == "uncertain":
+            out.append(Deduction(part["key"], points * rubric.uncertain_factor, check.message, check.id, check.evidence,
+                                 treatment=f"检查结果无法确定，按 {rubric.uncertain_factor:.0%} 扣分"))
+        elif check.status == "not_assessable":
+            out.append(Deduction(part["key"], 0.0, check.message, check.id, check.evidence,
+                                 treatment="无法评估，不扣分"))
+    return out
+
+
+def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    rule, out = part["rule"], []
+    names = {"t2": "表二（主动公开）", "t3": "表三（依申请公开）", "t4": "表四（复议诉讼）"}
+    for key in rule["tables"]:
+        table = report.tables.get(key)
+        if table is None or not table.found:
+            out.append(Deduction(part["key"], rule["per_missing_table"], f"未识别到{names[key]}", f"tables.{key}"))
+            continue
+        for row in table.ambiguous_rows:
+            out.append(Deduction(part["key"], rule["per_ambiguous_row"], f"{names[key]} {row} 行数字无法唯一拆分，需人工核对",
+                                 f"tables.{key}", [Evidence(path=f"{key}.{row}")], treatment="数据有歧义，未猜测"))
+        gaps = [(r, c, cell) for r, cols in table.rows.items() for c, cell in cols.items() if cell.state in ("blank", "missing", "invalid")]
+        if gaps:
+            points = rule["per_cell_batch_points"] * -(-len(gaps) // rule["per_blank_or_missing_cell_batch"])
+            sample = "、".join(f"{r}.{c}" for r, c, _ in gaps[:5])
+            out.append(Deduction(part["key"], points, f"{names[key]} 有 {len(gaps)} 个单元格空白、缺失或无法识别（如 {sample}）",
+                                 f"tables.{key}", [Evidence(path=f"{key}.{r}.{c}", value=cell.raw or None,
+                                                            start=cell.start, end=cell.end) for r, c, cell in gaps[:20]],
+                                 treatment="空白不视为0，按数据不完整扣分"))
+    return out
+
+
+def _section5(report: Report) -> list[Statement]:
+    return [s for s in report.statements if s.section == 5]
+
+
+def _evidence(statements: list[Statement]) -> list[Evidence]:
+    return [Evidence(start=s.start, end=s.end, text=s.text) for s in statements]
+
+
+def rule_statements(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    rule, key = part["rule"], part["key"]
+    if report.section(5) is None:
+        return [Deduction(key, part["max"], "缺少第五部分（存在的主要问题及改进情况）", "sections.complete")]
+    s5 = _section5(report)
+    problems = [s for s in s5 if s.role == "problem"]
+    remedies = [s for s in report.statements if s.role == "remedy" and s.section in (5, 6)]
+    finding = rule["finding"]
+    if finding == "problem_categories":
+        cats = sorted({c for s in problems for c in s.categories})
+        points = rule["points_by_count"].get(str(len(cats)), 0)
+        if points:
+            named = "、".join(category_name(c) for c in cats) or "无"
+            return [Deduction(key, points, f"第五部分仅列出 {len(cats)} 类问题（{named}）", None, _evidence(problems))]
+        return []
+    if finding in ("problem_specificity", "remedy_specificity"):
+        items = problems if finding == "problem_specificity" else [r for r in remedies if r.section == 5]
+        if not items:
+            return []  # absence is judged by problem_categories / remedies_done
+        share = sum(s.specific for s in items) / len(items)
+        if share >= rule["target_share"]:
+            return []
+        points = round(part["max"] * (1 - share / rule["target_share"]), 2)
+        what = "问题" if finding == "problem_specificity" else "改进措施"
+        generic = [s for s in items if not s.specific]
+        return [Deduction(key, points, f"{what}表述具体的仅占 {share:.0%}（{len(items) - len(generic)}/{len(items)}），其余为笼统套话",
+                          None, _evidence(generic[:10]))]
+    if finding == "unpaired_problems":
+        tax = taxonomy()["problems"]
+        remedy_cats = {c for r in remedies for c in r.categories}
+        out = []
+        for cat in sorted({c for s in problems for c in s.categories}):
+            paired = tax.get(cat, {}).get("remedies", [])
+            if paired and not remedy_cats & set(paired):
+                stated = [s for s in problems if cat in s.categories]
+                want = "、".join(category_name(r) for r in paired)
+                out.append(Deduction(key, rule["per_unpaired"], f"问题“{category_name(cat)}”没有对应的改进措施（应有：{want}）",
+                                     None, _evidence(stated)))
+        return out
+    if finding == "remedies_done":
+        if problems and not any(r.status == "done" for r in remedies if r.section == 5):
+            return [Deduction(key, rule["points_if_none"], "只写了今后打算，未报告本年度已采取的改进措施", None,
+                              _evidence([r for r in remedies if r.section == 5][:10]))]
+        return []
+    if finding == "section5_quality":
+        section = report.section(5)
+        body = report.text[section.body_start : section.end]
+        out = []
+        if not problems:
+            out.append(Deduction(key, rule["no_problems_claim"], "第五部分未指出任何问题（如声称“无问题”或只谈成绩）", None,
+                                 [Evidence(start=section.body_start, end=section.end, text=body[:200])]))
+            return out
+        if s5 and not any(s.specific for s in s5):
+            out.append(Deduction(key, rule["all_generic"], "第五部分通篇为笼统套话，没有任何具体内容", None, _evidence(s5[:5])))
+        covered = sum(s.end - s.start for s in s5)
+        text_len = len(body.strip())
+        if text_len and 1 - covered / text_len > rule["off_topic_share"]:
+            out.append(Deduction(key, rule["off_topic"], f"第五部分约 {1 - covered / text_len:.0%} 的文字与问题和改进无关", None,
+                                 [Evidence(start=section.body_start, end=section.end)]))
+        return out
+    raise DataError(f"未知的评分发现类型: {finding}")
+
+
+def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    rule, out = part["rule"], []
+    thresholds = {"section5": rule["section5_threshold"], "report": rule["report_threshold"]}
+    scope_cn = {"section5": "第五部分", "report": "全文"}
+    for match in findings.similar:
+        if match["similarity"] >= thresholds.get(match["scope"], 1.01):
+            out.append(Deduction(part["key"], rule["per_match"],
+                                 f"{scope_cn[match['scope']]}与 {match['other']} 高度雷同（相似度 {match['similarity']:.2f}）",
+                                 f"copying.{match['scope']}", [Evidence(path=match["other"], value=round(match["similarity"], 3))]))
+    return out
+
+
+RULES = {"checks": rule_checks, "tables": rule_tables, "statements": rule_statements, "batch": rule_batch}
+
+
+def rate_report(report: Report, rubric: Rubric | None = None, findings: BatchFindings | None = None) -> Score:
+    rubric = rubric or default_rubric()
+    findings = findings or BatchFindings()
+    parts, deductions = {}, []
+    for part in rubric.parts:
+        items = RULES[part["rule"]["type"]](report, part, rubric, findings)
+        lost = min(part["max"], sum(d.points for d in items))
+        parts[part["key"]] = {"name": part["name"], "max": part["max"], "score": round(part["max"] - lost, 2)}
+        deductions.extend(items)
+    total = round(sum(p["score"] for p in parts.values()), 2)
+    deductions.sort(key=lambda d: -d.points)
+    report.score = Score(total=total, grade=rubric.grade(total), parts=parts, deductions=deductions)
+    return report.score
+
+
+@lru_cache(maxsize=1)
+def default_rubric() -> Rubric:
+    return Rubric.load()

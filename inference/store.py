@@ -1,0 +1,125 @@
+"""SQLite stores: the run store (one row per input file, written as each result is made, so a killed
+run resumes without losing or duplicating a report) and the history store (what later runs compare
+against: section-五 MinHash signatures, whole-report signatures and the cross-year table figures)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy as np
+
+RUN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    source TEXT PRIMARY KEY,      -- absolute path of the input file
+    digest TEXT NOT NULL,         -- sha1 of the file bytes: a changed file is scored again
+    status TEXT NOT NULL,         -- ok | error
+    result TEXT,                  -- JSON: inspect --json content + statements + score
+    error_code TEXT,
+    error TEXT,
+    seconds REAL,
+    created REAL NOT NULL
+);
+"""
+
+HISTORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    digest TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    agency TEXT,
+    year INTEGER,
+    s5_minhash BLOB,
+    report_minhash BLOB,
+    carried_forward TEXT,         -- JSON {col: value} of t3 结转下年度
+    in_force TEXT,                -- JSON {row: value} of t2 现行有效件数
+    created REAL NOT NULL
+);
+"""
+
+
+def _connect(path: Path, schema: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(str(path), timeout=30)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.executescript(schema)
+    return con
+
+
+class RunStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.con = _connect(self.path, RUN_SCHEMA)
+
+    def done(self) -> dict[str, str]:
+        """source -> digest of every file already stored (ok or error)."""
+        return dict(self.con.execute("SELECT source, digest FROM results"))
+
+    def put_ok(self, source: str, digest: str, result: dict, seconds: float) -> None:
+        with self.con:
+            self.con.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, 'ok', ?, NULL, NULL, ?, ?)",
+                (source, digest, json.dumps(result, ensure_ascii=False), seconds, time.time()),
+            )
+
+    def put_error(self, source: str, digest: str, code: str, message: str) -> None:
+        with self.con:
+            self.con.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, 'error', NULL, ?, ?, 0, ?)",
+                (source, digest, code, message, time.time()),
+            )
+
+    def update_result(self, source: str, result: dict) -> None:
+        with self.con:
+            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(result, ensure_ascii=False), source))
+
+    def results(self) -> list[dict]:
+        rows = self.con.execute("SELECT result FROM results WHERE status = 'ok' ORDER BY source")
+        return [json.loads(r[0]) for r in rows]
+
+    def errors(self) -> list[dict]:
+        rows = self.con.execute("SELECT source, error_code, error FROM results WHERE status = 'error' ORDER BY source")
+        return [{"source": s, "code": c, "error": e} for s, c, e in rows]
+
+    def count(self) -> int:
+        return self.con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class HistoryStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.con = _connect(self.path, HISTORY_SCHEMA)
+
+    def add(self, digest: str, source: str, agency: str | None, year: int | None, s5: np.ndarray | None,
+            whole: np.ndarray | None, carried_forward: dict, in_force: dict) -> None:
+        with self.con:
+            self.con.execute(
+                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (digest, source, agency, year, _blob(s5), _blob(whole), json.dumps(carried_forward),
+                 json.dumps(in_force), time.time()),
+            )
+
+    def all(self) -> list[dict]:
+        rows = self.con.execute(
+            "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force FROM reports"
+        )
+        return [
+            {"digest": d, "source": s, "agency": a, "year": y, "s5": _array(m5), "whole": _array(mw),
+             "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}")}
+            for d, s, a, y, m5, mw, cf, inf in rows
+        ]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _blob(a: np.ndarray | None) -> bytes | None:
+    return None if a is None else np.asarray(a, dtype=np.uint64).tobytes()
+
+
+def _array(b: bytes | None) -> np.ndarray | None:
+    return None if b is None else np.frombuffer(b, dtype=np.uint64)
