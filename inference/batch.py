@@ -189,7 +189,7 @@ def score_batch(
         t0 = time.perf_counter()
         from inference.outputs import write_outputs
 
-        write_outputs(out_dir, result.results, result.errors)
+        write_outputs(out_dir, result.results, result.errors, store.text)
         stage["outputs"] = time.perf_counter() - t0
     store.close()
     hist.close()
@@ -215,7 +215,7 @@ def _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_f
         s5, whole = signatures(report)
         carried, in_force = table_figures(report)
         hist.add(digest, res["source"], report.meta.agency, report.meta.year, s5, whole, carried, in_force)
-        store.put_ok(res["source"], digest, res, 0.0)
+        store.put_ok(res["source"], digest, res, report.text, 0.0)
         stage["store"] += time.perf_counter() - t2
 
 

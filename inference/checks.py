@@ -14,8 +14,11 @@ Treatment of non-numeric cells (see `blank_policy` in the data file):
   the table does not reconcile).
 - missing / ambiguous / invalid: unknown. The relation is `uncertain` unless it cannot hold whatever
   non-negative values the unknown cells have (then `fail`).
-- a row the table parser marked ambiguous (column assignment unclear) counts as unknown, except when every
-  number in it is 0: then every column is 0 or blank and it is read as 0 (noted in the message).
+- a row the table parser marked ambiguous (blank cells lost in scraping, so the column of each number is
+  unknown; cell.raw holds the numbers seen) counts as unknown, except: when every number in it is 0, every
+  column is 0 or blank and it is read as 0; and its total column is implied by the row's own consistency
+  (total = half the sum of the row's numbers, if that is one of them). A relation that fails with implied
+  totals cannot be made consistent by any column assignment, so it is judged like a blank-only failure.
 
 Text-vs-table figures are matched only within one sentence (split on 。；; ！？ and line breaks), and
 only where the text states a figure for a known fact; ambiguous wording, breakdowns (其中…, per-channel
@@ -876,7 +879,7 @@ def find_mentions(report: Report) -> list[Mention]:
                     found.append(Mention(p.fact, 0, False, s0 + m.start(), s0 + m.end(), subset, True, span_text, weak))
                     continue
                 ns, ne = m.span("num")
-                if any(ns < ce and cs < ne for cs, ce in claimed):
+                if any(ns < b and a < ne for a, b in claimed):
                     continue
                 claimed.append((ns, ne))
                 approx = bool(m.group("approx")) or bool(_APPROX_PREFIX.search(sent, 0, ns))
@@ -976,7 +979,7 @@ def _judge_fact(report: Report, fact: str, ms: list[Mention]) -> CheckResult:
             note += _blank_note(c.blanks)
             hq = "、".join(dict.fromkeys(_quote(m) for m in hits))
             return CheckResult(cid, "pass", _msg("tt_pass", quotes=hq, target=c.label, note=note), ev)
-    target_label = "或".join(c.label for c in usable)
+    target_label = "或".join(c.label for c in usable) if weak else usable[0].label
     decisive = [m for m in ms if m.decisive]
     if weak:
         reason = MSG["tt_reason_ambiguous"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,7 +78,7 @@ def _rules() -> dict:
         raw = json.load(f)
     strong = [(r["name"], re.compile(r["regex"]), r.get("blank", "line")) for r in raw["strong"]]
     weak = [(r["name"], re.compile(r["regex"])) for r in raw["weak"]]
-    combined = re.compile("|".join(f"(?:{r['regex']})" for r in raw["strong"]), re.M)
+    combined = re.compile("|".join(f"(?:{r['regex']})" for r in raw["strong"]), re.MULTILINE)
     return {
         "strong": strong,
         "weak": weak,

@@ -54,7 +54,7 @@ BINARY_MAGIC = (
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +80,7 @@ def load(path: str | Path) -> Report:
         size = p.stat().st_size
     except ReportError:
         raise
-    except OSError as e:
+    except (OSError, ValueError) as e:  # permissions, odd names (embedded NUL) ...
         raise ReportError(src, "unreadable", f"无法访问文件（{type(e).__name__}）") from e
     if size == 0:
         raise ReportError(src, "empty", "文件是空的")
@@ -110,7 +110,7 @@ def load(path: str | Path) -> Report:
             report = _load_txt(src, data)
     except ReportError:
         raise
-    except Exception as e:  # library failures on malformed input
+    except Exception as e:  # any library failure on malformed input becomes a ReportError
         code = "corrupt" if ext in DOCX_EXT | PDF_EXT else "unreadable"
         raise ReportError(src, code, f"文件无法解析，可能已损坏（{type(e).__name__}）") from e
 
@@ -177,7 +177,7 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-    except Exception:  # pragma: no cover - library hiccup
+    except Exception:  # noqa: BLE001 - a detector failure just means "unknown encoding"
         best = None
     if best is not None and best.encoding:
         return str(best), best.encoding
@@ -325,7 +325,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
 
 
 def _load_html(src: str, data: bytes) -> Report:
-    if data.startswith(b"%PDF") or data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
+    if data.startswith((b"%PDF", b"PK\x03\x04")) or b"\x00" in data[:4096]:
         raise ReportError(src, "binary", "文件不是网页文本")
     try:
         text, enc = _decode_html(data)
@@ -357,9 +357,7 @@ def _html_to_report(src: str, html: str, enc: str | None) -> Report:
         if table.find("table") is not None:
             return True
         cells = table.find_all(["td", "th"])
-        if len(cells) <= 4 and any(len(c.get_text(strip=True)) > 200 for c in cells):
-            return True
-        return False
+        return len(cells) <= 4 and any(len(c.get_text(strip=True)) > 200 for c in cells)
 
     def inline_text(node: Tag) -> str:
         parts: list[str] = []
@@ -525,7 +523,7 @@ def _load_pdf(src: str, data: bytes) -> Report:
 def _pdf_page(page, b: _Builder) -> None:
     try:
         tables = page.find_tables()
-    except Exception:
+    except Exception:  # noqa: BLE001 - table detection is best effort; the text is still read
         tables = []
     tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     bboxes = [t.bbox for t in tables]

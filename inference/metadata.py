@@ -96,7 +96,7 @@ _PREFACE = re.compile(
 )
 _COMPILED_BY = re.compile(r"本报告由\s*(?P<agency>[^,。;:\n()]{2,40}?)\s*(?:负责)?(?:编制|编写|起草)")
 _CONTACT_WHO = re.compile(r"请(?:与|联系|向)\s*(?P<agency>[^,。;:\n()]{2,60}?)\s*(?:联系|咨询)")
-_CONTACT_SENT = re.compile(r"(?:如(?:对|有)[^。\n]{0,40}?)?请(?:与|联系|向)[^。\n]{2,200}?(?:。|$)", re.M)
+_CONTACT_SENT = re.compile(r"(?:如(?:对|有)[^。\n]{0,40}?)?请(?:与|联系|向)[^。\n]{2,200}?(?:。|$)", re.MULTILINE)
 _CONTACT_LINE = re.compile(r"(?:联系电话|咨询电话|电话)\s*:?\s*[0-9][0-9\- ]{5,}")
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+;=%]+")
 _PERIOD = re.compile(

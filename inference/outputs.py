@@ -42,7 +42,8 @@ def _report_row(r: dict) -> list:
     ]
 
 
-def write_outputs(out_dir: Path, results: list[dict], errors: list[dict]) -> None:
+def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_of=None) -> None:
+    """`text_of(source) -> str` gives the report text for highlighting (default: load the file again)."""
     out_dir = Path(out_dir)
     with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
         for r in results:
@@ -52,7 +53,7 @@ def write_outputs(out_dir: Path, results: list[dict], errors: list[dict]) -> Non
     pages = out_dir / "reports"
     pages.mkdir(exist_ok=True)
     for r in results:
-        (pages / page_name(r)).write_text(report_page(r), encoding="utf-8")
+        (pages / page_name(r)).write_text(report_page(r, text_of(r["source"]) if text_of else None), encoding="utf-8")
     (out_dir / "index.html").write_text(dashboard(results, errors), encoding="utf-8")
 
 
@@ -217,13 +218,14 @@ def _table_html(key: str, table: dict, failing: set[str]) -> str:
     return f"<table><thead><tr><th></th>{''.join(f'<th>{_e(c)}</th>' for c in cols)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def report_page(result: dict) -> str:
-    from inference.load import load
+def report_page(result: dict, text: str | None = None) -> str:
+    if text is None:
+        from inference.load import load
 
-    try:
-        text = load(result["source"]).text
-    except NianbaoError:
-        text = ""
+        try:
+            text = load(result["source"]).text
+        except NianbaoError:
+            text = ""
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
     deductions = "".join(
         f"<tr><td>{_e(d['part'])}</td><td>-{d['points']:g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"

@@ -46,10 +46,10 @@ def _data() -> dict:
     raw["_title_rx"] = re.compile("|".join(alts))
     # whole-text scan: line start, optional numeral, then a title
     raw["_scan_rx"] = re.compile(
-        rf"^[ \t]*+(?:(?:第)?(?P<num>{num}{{1,2}}|\d{{1,2}})(?:部分)?[ \t]*+{sep}?[ \t]*+)?(?:{'|'.join(alts)})", re.M
+        rf"^[ \t]*+(?:(?:第)?(?P<num>{num}{{1,2}}|\d{{1,2}})(?:部分)?[ \t]*+{sep}?[ \t]*+)?(?:{'|'.join(alts)})", re.MULTILINE
     )
     sub = raw["subparts"]
-    sub["_rx"] = re.compile(sub["heading"], re.M)
+    sub["_rx"] = re.compile(sub["heading"], re.MULTILINE)
     raw["_agency_suffix"] = re.compile(raw["agency_suffix"])
     return raw
 

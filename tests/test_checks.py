@@ -593,6 +593,27 @@ def test_text_context_and_breakdown_do_not_cross_sentences():
     assert res["text_table.received"].status == "fail"
 
 
+def test_text_guards_against_false_fails():
+    # total including carried-over requests
+    res = tt("本年度收到政府信息公开申请12件（含上年结转2件）。", {"t3": t3_with(received=10, carried=2)})
+    assert res["text_table.received"].status == "pass"
+    # a 司法局 reporting review cases it handled as the reviewing body
+    t4 = make_t4(review=(5, 0, 0, 0, 5))
+    res = tt("全年办理行政复议案件120件，其中涉及政府信息公开的5件。", {"t4": t4})
+    assert res["text_table.review"].status != "fail"
+    # part of the body (本级) or of the litigation (直接起诉)
+    res = tt("县政府本级收到政府信息公开申请20件。", {"t3": t3_with(120)})
+    assert res["text_table.received"].status == "uncertain"
+    t4 = make_t4(direct=(1, 0, 0, 0, 1), after=(1, 0, 0, 0, 1))
+    res = tt("因政府信息公开未经复议直接提起行政诉讼1件。", {"t4": t4})
+    assert res["text_table.litigation"].status == "uncertain"
+    res = tt("因政府信息公开未经复议直接提起行政诉讼1件，复议后提起行政诉讼1件。", {"t4": t4})
+    assert res["text_table.litigation"].status == "pass"
+    # other application types are not 政府信息公开 requests
+    res = tt("全年收到行政许可申请300件。", {"t3": t3_with(3)})
+    assert "text_table.received" not in res
+
+
 def test_text_no_figures_single_summary():
     res = tt("本年度工作稳步推进。")
     assert list(res) == ["text_table"] and res["text_table"].status == "not_assessable"

@@ -163,3 +163,18 @@ def test_seed_removed_regions_never_touch_sections(prefix):
             assert e <= sec.start or s >= sec.end, (why, sec.number)
     if prefix != "000":
         assert not any(why == "duplicate_copy" for _, _, why in r.removed)
+
+
+def test_meta_line_survives_inline_page_furniture():
+    text = (
+        "某局2023年政府信息公开工作年度报告\n"
+        "发布时间：2024-01-29 09:15　浏览次数：35　【字体：大 中 小】 分享到：微信 微博\n"
+        "一、总体情况\n我们将政策分享到微信群，全年网站访问量120万次。\n"
+    )
+    r = run(text)
+    line = r.norm.split("\n")[1]
+    assert line.startswith("发布时间:2024-01-29 09:15")
+    for junk in ("浏览次数", "字体", "分享到"):
+        assert junk not in line
+    # the same words inside the body are content
+    assert "我们将政策分享到微信群,全年网站访问量120万次。" in r.norm

@@ -261,7 +261,7 @@ def test_conversion_offsets_match_segments():
     assert out["text"] == "".join(s["text"] for s in rec["segments"])
     labelled = [s for s in rec["segments"] if "role" in s]
     assert len(out["statements"]) == len(labelled) == 3
-    for st, seg in zip(out["statements"], labelled):
+    for st, seg in zip(out["statements"], labelled, strict=True):
         assert out["text"][st["start"]:st["end"]] == seg["text"]
         assert st["role"] == seg["role"] and st["categories"] == seg["categories"]
         assert st["specific"] == seg["specific"]
@@ -519,7 +519,7 @@ def test_repository_taxonomy_and_built_corpus_are_consistent():
                       "P06": ["R02"], "P07": ["R07"], "P08": ["R03", "R01"], "P09": ["R04"],
                       "P10": ["R10", "R03"], "P11": ["R12"], "P12": ["R11"]}
     assert tax.pairs() == expected_pairs
-    for key, v in tax.categories.items():
+    for v in tax.categories.values():
         assert v["slug"] and v["name"] and v["definition"] and isinstance(v["include"], list)
     files = [p for p in (C.AUTHORED_PATH, C.SRC_DIR) if p.exists()]
     if files:
@@ -553,3 +553,16 @@ def test_sources_are_valid_and_built_corpus_is_up_to_date():
     kept, _ = C.dedupe(passages, prefer=C.read_splits().keys())
     built = [json.loads(l) for l in C.AUTHORED_PATH.read_text(encoding="utf-8").splitlines() if l.strip()]
     assert built == kept, "data/corpus/authored.jsonl is stale: run `nianbao data build`"
+
+
+def test_card_compares_agreement_files_with_the_corpus(tmp_path):
+    corpus = write_lines(tmp_path / "c.jsonl", [project_record("p1"), project_record("p2")])
+    splits = tmp_path / "s.json"
+    C.write_splits(splits, {"p1": "train", "p2": "test"})
+    agr = tmp_path / "agreement"
+    agr.mkdir()
+    second = project_record("p2")
+    second["statements"] = second["statements"][:1]  # the second annotator missed the remedy
+    write_lines(agr / "second.jsonl", [second])
+    text = data_cli.render_card(corpus, splits, None, agr, None)
+    assert "| corpus vs second | 1 | 2/1 | 0.667 | 0.667 | 1.000 |" in text

@@ -66,7 +66,7 @@ def test_load_gold_rebases_offsets():
         g = by_id[p["id"]]
         full = (SEEDS / g["source"]).read_text(encoding="utf-8")
         assert p["text"] == full[g["passage_start"]:g["passage_end"]]
-        for st, gs in zip(p["statements"], sorted(g["statements"], key=lambda s: s["start"])):
+        for st, gs in zip(p["statements"], sorted(g["statements"], key=lambda s: s["start"]), strict=True):
             assert p["text"][st["start"]:st["end"]] == full[gs["start"]:gs["end"]]
         assert C.validate_record(p, "gold", 1) == []
     roles = {s["role"] for p in passages for s in p["statements"]}

@@ -108,17 +108,17 @@ def test_format_detection():
 # ---------------------------------------------------------------- seeds (values checked by hand)
 
 EXPECTED = {
-    "000": dict(agency="呼和浩特经济技术开发区", year=2024, published_on=None, signed_on=None,
-                period=("2024-01-01", "2024-12-31"), url=None, level="开发区", format="2021"),
-    "001": dict(agency="呼伦贝尔经济技术开发区管理委员会", year=2021, published_on=None, signed_on=None,
-                period=("2021-01-01", "2021-12-31"), url="http://kfq.hlbe.gov.cn/", level="开发区", format="2021"),
-    "002": dict(agency="安顺经济技术开发区办公室", year=2022, published_on=None, signed_on="2023-02-20",
-                period=("2022-01-01", "2022-12-31"), url="http://www.anshunjkq.gov.cn/zwgk/zfxxgk/zfxxgknb",
-                format="2021"),
-    "003": dict(agency="武汉东湖新技术开发区党政办公室", year=2024, published_on=None, signed_on=None,
-                period=None, url="https://www.wehdz.gov.cn/", format="2021"),
-    "004": dict(agency="科尔沁左翼中旗敖包苏木人民政府", year=2024, published_on="2025-02-25", signed_on="2025-01-09",
-                period=("2024-01-01", "2024-12-31"), url="http://www.kzzq.gov.cn/", level="乡镇", format="2021"),
+    "000": {"agency": "呼和浩特经济技术开发区", "year": 2024, "published_on": None, "signed_on": None,
+             "period": ("2024-01-01", "2024-12-31"), "url": None, "level": "开发区", "format": "2021"},
+    "001": {"agency": "呼伦贝尔经济技术开发区管理委员会", "year": 2021, "published_on": None, "signed_on": None,
+             "period": ("2021-01-01", "2021-12-31"), "url": "http://kfq.hlbe.gov.cn/", "level": "开发区", "format": "2021"},
+    "002": {"agency": "安顺经济技术开发区办公室", "year": 2022, "published_on": None, "signed_on": "2023-02-20",
+             "period": ("2022-01-01", "2022-12-31"), "url": "http://www.anshunjkq.gov.cn/zwgk/zfxxgk/zfxxgknb",
+             "format": "2021"},
+    "003": {"agency": "武汉东湖新技术开发区党政办公室", "year": 2024, "published_on": None, "signed_on": None,
+             "period": None, "url": "https://www.wehdz.gov.cn/", "format": "2021"},
+    "004": {"agency": "科尔沁左翼中旗敖包苏木人民政府", "year": 2024, "published_on": "2025-02-25", "signed_on": "2025-01-09",
+             "period": ("2024-01-01", "2024-12-31"), "url": "http://www.kzzq.gov.cn/", "level": "乡镇", "format": "2021"},
 }
 
 

@@ -17,27 +17,20 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
-def _sniff(path: Path) -> str:
-    if path.suffix.lower() == ".json":
-        return "label_studio"
+def _is_doccano(path: Path) -> bool:
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 first = json.loads(line)
-                break
-        else:
-            return "empty"
-    if "segments" in first:
-        return "authoring"
-    if "statements" in first:
-        return "project"
-    if "label" in first or "entities" in first:
-        return "doccano"
-    raise DataError(f"{path}: 无法识别的标注文件格式（第1行既无 statements/segments 也无 label/entities）")
+                return isinstance(first, dict) and "statements" not in first and "segments" not in first and (
+                    "label" in first or "entities" in first)
+    return False
 
 
 def load_passages(paths: list[str | Path]) -> list[dict]:
-    """Read labelled passages from any supported file, validated; raises DataError listing problems."""
+    """Read labelled passages (validated) from the project's JSONL (or authoring format), Label Studio JSON
+    exports and doccano JSONL exports. JSONL goes through Hugging Face `datasets`; raises DataError on
+    any problem, listing them."""
     from training import corpus, importers
 
     passages: list[dict] = []
@@ -45,37 +38,18 @@ def load_passages(paths: list[str | Path]) -> list[dict]:
         path = Path(raw)
         if not path.is_file():
             raise DataError(f"{path}: 文件不存在")
-        kind = _sniff(path)
-        if kind == "empty":
-            continue
-        if kind == "label_studio":
-            items = importers.from_label_studio(path)
-        elif kind == "doccano":
-            items = importers.from_doccano(path)
-        elif kind == "authoring":
-            items = [corpus.convert_authoring(p) for p in corpus.read_jsonl(path)]
+        if path.suffix.lower() == ".json" or _is_doccano(path):
+            importer = importers.import_labelstudio if path.suffix.lower() == ".json" else importers.import_doccano
+            records, issues = importer(path)
+            if issues:
+                raise DataError(f"{path}: {len(issues)} 处标注错误: " + "; ".join(map(str, issues[:10])))
+            passages.extend(records)
         else:
-            items = corpus.read_jsonl(path)
-        problems = corpus.validate_passages(items)
-        if problems:
-            shown = "; ".join(str(p) for p in problems[:10])
-            raise DataError(f"{path}: {len(problems)} 处标注错误: {shown}")
-        passages.extend(items)
+            dataset = corpus.load_dataset([path])
+            passages.extend({**row, "statements": list(row["statements"])} for row in dataset)
     if any(p.get("origin") == "seed" for p in passages):
         raise DataError("真实种子报告的标注只用于测试，不能用于训练")
     return passages
-
-
-def as_dataset(passages: list[dict]):
-    """Hugging Face Dataset view of passages (text + statements)."""
-    from datasets import Dataset
-
-    rows = [{"id": p["id"], "text": p["text"], "statements": json.dumps(p["statements"], ensure_ascii=False)} for p in passages]
-    return Dataset.from_list(rows)
-
-
-def from_dataset(dataset) -> list[dict]:
-    return [{"id": r["id"], "text": r["text"], "statements": json.loads(r["statements"])} for r in dataset]
 
 
 def split_passages(passages: list[dict], splits_file: Path | None = None) -> dict[str, list[dict]]:

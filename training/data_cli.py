@@ -206,13 +206,21 @@ def _load_maybe(path: Path | None) -> list[dict[str, Any]]:
     return C.read_passages([path])
 
 
-def agreement_results(agreement_dir: Path | None, seeds_dir: Path | None) -> list[tuple[str, str, dict[str, Any]]]:
-    """Pairwise agreement between the annotator files data/agreement/<annotator>.jsonl."""
+def agreement_results(agreement_dir: Path | None, seeds_dir: Path | None,
+                      corpus: list[dict[str, Any]] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """Agreement for the double labelling in data/agreement/<annotator>.jsonl (any format): each file
+    against the corpus labels of the same ids ("corpus" = the original annotation), and each pair of
+    files against each other. Pairs without common ids are left out."""
     if agreement_dir is None or not agreement_dir.is_dir():
         return []
     files = sorted(agreement_dir.glob("*.jsonl"))
     loaded = {f.stem: C.read_passages([f], seeds_dir=seeds_dir) for f in files}
     res = []
+    if corpus:
+        for name in sorted(loaded):
+            r = C.agreement(corpus, loaded[name])
+            if r["passages"]:
+                res.append(("corpus", name, r))
     for a, b in itertools.combinations(sorted(loaded), 2):
         r = C.agreement(loaded[a], loaded[b])
         if r["passages"]:
@@ -272,7 +280,7 @@ def render_card(corpus_path: Path, splits_path: Path, gold_path: Path | None = N
         "| `corpus/authored.jsonl` | built corpus, project format (`nianbao data build`) |",
         "| `corpus/splits.json` | frozen id → train/dev/test; ids never move once assigned |",
         "| `gold/seeds.jsonl` | seed gold: offsets into `../shared/seeds/*.txt` (no seed text stored) |",
-        "| `agreement/*.jsonl` | double labelling, one file per annotator (project format) |",
+        "| `agreement/*.jsonl` | double labelling: one file per second annotator, compared with the corpus labels |",
         "| `labelstudio_config.xml` | Label Studio labelling config for the importers |",
         "",
         "Build: validate every source file (abort on any problem) → convert → drop near-duplicates "
@@ -335,7 +343,7 @@ def render_card(corpus_path: Path, splits_path: Path, gold_path: Path | None = N
 
     L += ["## Inter-annotator agreement", ""]
     try:
-        agr = agreement_results(agreement_dir, seeds_dir)
+        agr = agreement_results(agreement_dir, seeds_dir, passages)
     except DataError as exc:
         agr = []
         L += [f"(agreement files could not be read: {exc})", ""]

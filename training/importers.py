@@ -143,7 +143,7 @@ def import_labelstudio(path: str | Path, defaults: dict[str, Any] | None = None,
                 issues.append(Issue(sp, n, f"result[{k}].type", "unsupported_result",
                                     f"不支持的结果类型：{r.get('type')!r}"))
         statements = []
-        for rid, reg in regions.items():
+        for reg in regions.values():
             where = f"result[{reg['k']}]"
             if reg["start"] is None:
                 issues.append(Issue(sp, n, where, "choice_without_region", f"属性选择 {reg['names']} 没有对应的文本范围"))

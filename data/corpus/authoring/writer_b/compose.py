@@ -440,7 +440,11 @@ class Composer:
             segs.append({"text": "。"})
             style = "prose"
         elif form == "none":
-            add("O:s6_none")
+            # a bare "无" passage would duplicate other writers' one-character passages
+            bare = {id(it) for it in bank.items["O:s6_none"] if len(it["tpl"]) < 4}
+            it = bank.pick("O:s6_none", level, avoid=bare)
+            if it:
+                segs.append(self._stmt(ctx, it, picked))
             segs.append({"text": "。" if rng.random() < 0.5 else ""})
             style = "prose"
         else:
