@@ -156,18 +156,29 @@ def score_batch(
     t0 = time.perf_counter()
     results = store.results()
     history_entries = hist.all()
-    current = {}
-    for r in results:
-        current[r["_digest"]] = r
-    matches = similar_pairs(history_entries, set(current))
+    # every stored result, even byte-identical copies under other paths (they share a digest)
+    matches = similar_pairs(history_entries, {r["_digest"] for r in results})
     by_body: dict[tuple[str, int], dict] = {}
     for e in history_entries:
         if e["agency"] and e["year"]:
             by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
-    for digest, res in current.items():
+    batch_rules = [p["rule"] for p in rubric.parts if p["rule"]["type"] == "batch"]
+
+    def costs(similar: list[dict]) -> bool:
+        """Does any match reach a rubric threshold (and so change the score)?"""
+        return any(m["similarity"] >= r.get(f"{m['scope']}_threshold", 1.01) for r in batch_rules for m in similar)
+
+    for res in results:
+        digest = res["_digest"]
         prev = by_body.get((agency_key(res.get("agency")), (res.get("year") or 0) - 1))
         similar = [m for m in matches.get(digest, []) if m["other"] != res["source"]]
-        if not similar and prev is None and not res.get("_batch"):
+        old = res.get("_batch") or {}
+        info = {"similar": similar, "previous_year": prev["source"] if prev else None}
+        if prev is None and not old.get("previous_year") and not costs(similar) and not costs(old.get("similar", [])):
+            # nothing that changes the score: record the (informational) matches without reading the file again
+            if similar or old:
+                updated = {k: v for k, v in res.items() if k != "_batch"} | ({"_batch": info} if similar else {})
+                store.update_result(str(Path(res["source"]).resolve()), updated)
             continue
         from inference.pipeline import read_report
 
@@ -179,7 +190,7 @@ def score_batch(
         if prev is not None:
             report.checks.extend(cross_year_checks(report, prev))
         rate_report(report, rubric, BatchFindings(similar=similar))
-        updated = result_dict(report) | {"_digest": digest, "_batch": {"similar": similar, "previous_year": prev["source"] if prev else None}}
+        updated = result_dict(report) | {"_digest": digest, "_batch": info}
         store.update_result(str(Path(res["source"]).resolve()), updated)
     stage["batch_findings"] = time.perf_counter() - t0
 

@@ -11,7 +11,7 @@ class ReportError(NianbaoError):
 
     def __init__(self, path: str, code: str, reason: str):
         self.path = str(path)
-        self.code = code  # stable machine code: empty, binary, too_large, corrupt, scanned_pdf, not_report, unsupported, unreadable
+        self.code = code  # stable machine code: missing, not_file, empty, binary, too_large, corrupt, scanned_pdf, not_report, unsupported, unreadable (batch: internal)
         self.reason = reason  # Chinese, user-facing
         super().__init__(f"{self.path}: [{code}] {reason}")
 

@@ -65,6 +65,9 @@ def category_name(key: str) -> str:
 # -- rules -----------------------------------------------------------------------------------------------
 def _matching_checks(report: Report, rule: dict) -> list[CheckResult]:
     ids, prefixes = set(rule.get("ids", [])), tuple(rule.get("prefix", []))
+    # a prefix "t3.identity." also covers the bare id "t3.identity" that a check emits when its table is
+    # missing (not assessable): it must be listed with its treatment, not dropped
+    ids |= {p.rstrip(".") for p in prefixes}
     return [c for c in report.checks if c.id in ids or (prefixes and c.id.startswith(prefixes))]
 
 

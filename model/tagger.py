@@ -60,8 +60,6 @@ class StatementTagger:
             truncation=True,
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
-            padding=True,
-            return_tensors="pt",
         )
 
     @torch.inference_mode()
@@ -69,16 +67,25 @@ class StatementTagger:
         if not texts:
             return []
         enc = self.windows(texts)
-        sample_of = enc["overflow_to_sample_mapping"].tolist()
-        offsets = enc["offset_mapping"].tolist()
-        ids, mask = enc["input_ids"], enc["attention_mask"]
-        hidden_parts, logit_parts = [], []
-        for i in range(0, ids.shape[0], self.batch_size):
-            hidden = self.model.encode(ids[i : i + self.batch_size], mask[i : i + self.batch_size])
-            hidden_parts.append(hidden)
-            logit_parts.append(self.model.token_head(hidden))
-        hidden_all = torch.cat(hidden_parts)
-        probs_all = torch.cat(logit_parts).softmax(-1)
+        sample_of = list(enc["overflow_to_sample_mapping"])
+        offsets = [list(map(tuple, o)) for o in enc["offset_mapping"]]
+        ids = enc["input_ids"]
+        pad_id = self.tokenizer.pad_token_id or 0
+        # Batch windows of similar length so that little compute is spent on padding.
+        order = sorted(range(len(ids)), key=lambda w: len(ids[w]))
+        hidden_of: list[torch.Tensor | None] = [None] * len(ids)
+        probs_of: list[tuple[list[int], list[float]] | None] = [None] * len(ids)  # (tag ids, their probabilities)
+        for i in range(0, len(order), self.batch_size):
+            members = order[i : i + self.batch_size]
+            length = max(len(ids[w]) for w in members)
+            batch_ids = torch.tensor([ids[w] + [pad_id] * (length - len(ids[w])) for w in members])
+            mask = torch.tensor([[1] * len(ids[w]) + [0] * (length - len(ids[w])) for w in members])
+            hidden = self.model.encode(batch_ids, mask)
+            best_prob, best_tag = self.model.token_head(hidden).softmax(-1).max(-1)
+            best_prob, best_tag = best_prob.tolist(), best_tag.tolist()
+            for k, w in enumerate(members):
+                hidden_of[w] = hidden[k]
+                probs_of[w] = (best_tag[k], best_prob[k])
 
         # For every text: char offsets -> (distance from window edge, window, position)
         best: list[dict[tuple[int, int], tuple[int, int, int]]] = [dict() for _ in texts]
@@ -96,8 +103,8 @@ class StatementTagger:
         results = []
         for sample, text in enumerate(texts):
             tokens = sorted(best[sample].items())  # by char offset
-            spans = self._decode(tokens, probs_all)
-            results.append(self._classify(text, spans, hidden_all))
+            spans = self._decode(tokens, probs_of)
+            results.append(self._classify(text, spans, hidden_of))
         return results
 
     def _decode(self, tokens, probs_all):
@@ -105,9 +112,8 @@ class StatementTagger:
         spans = []
         current = None
         for (s, e), (_, w, p) in tokens:
-            prob = probs_all[w, p]
-            tag = self.bio_tags[int(prob.argmax())]
-            conf = float(prob.max())
+            tag = self.bio_tags[probs_all[w][0][p]]
+            conf = probs_all[w][1][p]
             if tag == "O":
                 current = None
                 continue
@@ -130,23 +136,23 @@ class StatementTagger:
                 end -= 1
             if end - start < 2:
                 continue
-            vec = torch.stack([hidden_all[w, p] for w, p in positions]).mean(0, keepdim=True)
+            vec = torch.stack([hidden_all[w][p] for w, p in positions]).mean(0, keepdim=True)
             kept.append((role, start, end, sum(confs) / len(confs), vec))
         if not kept:
             return []
         vecs = torch.cat([k[4] for k in kept])
-        cat_p = self.model.category_head(vecs).sigmoid()
-        spec_p = self.model.specific_head(vecs).squeeze(-1).sigmoid()
-        stat_p = self.model.status_head(vecs).squeeze(-1).sigmoid()
+        cat_p = self.model.category_head(vecs).sigmoid().tolist()
+        spec_p = self.model.specific_head(vecs).squeeze(-1).sigmoid().tolist()
+        stat_p = self.model.status_head(vecs).squeeze(-1).sigmoid().tolist()
         out = []
         for i, (role, start, end, conf, _) in enumerate(kept):
             categories: list[str] = []
             if role in ("problem", "remedy"):
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
-                categories = [self.categories[j] for j in allowed if cat_p[i, j] >= 0.5]
+                categories = [self.categories[j] for j in allowed if cat_p[i][j] >= 0.5]
                 if not categories and allowed:
-                    categories = [self.categories[max(allowed, key=lambda j: float(cat_p[i, j]))]]
+                    categories = [self.categories[max(allowed, key=lambda j: cat_p[i][j])]]
             out.append(
                 PredictedStatement(
                     start=start,

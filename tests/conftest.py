@@ -177,6 +177,26 @@ def edits(report, changes: list[tuple[int, int, str]]) -> None:
         edit(report, start, end, new)
 
 
+def edits_everywhere(report, changes: list[tuple[int, int, str]], ctx: int = 24) -> None:
+    """Like `edits`, but each change is also made wherever the same passage occurs again (pages that
+    repeat the whole report: the cleaner only blanks a copy while it is still identical)."""
+    text = report.text
+    spans = set()
+    for start, end, new in changes:
+        a, b = max(0, start - ctx), min(len(text), end + ctx)
+        windows = [(text[a:b], a)]
+        if end - start >= 30:  # a long passage is its own context
+            windows.append((text[start:end], start))
+        for window, origin in windows:
+            for m in re.finditer(re.escape(window), text):
+                shift = m.start() - origin
+                spans.add((start + shift, end + shift, new))
+    spans = sorted(spans)
+    for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:]):
+        assert e1 <= s2 and not (s1 == e1 == s2), "overlapping edits"
+    edits(report, spans)
+
+
 def replace_all(report, old: str, new: str) -> int:
     spans = [(m.start(), m.end(), new) for m in re.finditer(re.escape(old), report.text)]
     edits(report, spans)
@@ -216,3 +236,20 @@ def make_bad_files(folder: Path) -> dict[str, Path]:
     files["corrupt"].write_bytes(b"PK\x03\x04" + b"\x00garbage" * 200)
     files["unsupported"].write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
     return files
+
+
+# -- one scored batch shared by the batch and output tests ----------------------------------------------
+@pytest.fixture(scope="session")
+def sample_batch(tmp_path_factory):
+    """score_batch over every sample + a folder of bad files + an unsupported file named explicitly,
+    with the FixedTagger (deterministic statements). Returns (BatchResult, bad files, out dir)."""
+    from inference.batch import score_batch
+
+    root = tmp_path_factory.mktemp("sample_batch")
+    bad = make_bad_files(root / "bad")
+    unsupported = bad.pop("unsupported")
+    # inside a folder an unsupported extension is ignored; named explicitly it must be reported
+    paths = [SAMPLES_DIR, root / "bad", unsupported]
+    out = root / "out"
+    result = score_batch(paths, out, rubric=None, model=FixedTagger(), progress=False)
+    return result, {**bad, "unsupported": unsupported}, out

@@ -566,3 +566,16 @@ def test_card_compares_agreement_files_with_the_corpus(tmp_path):
     write_lines(agr / "second.jsonl", [second])
     text = data_cli.render_card(corpus, splits, None, agr, None)
     assert "| corpus vs second | 1 | 2/1 | 0.667 | 0.667 | 1.000 |" in text
+
+
+def test_card_skips_agreement_helper_files_visibly(tmp_path):
+    corpus = write_lines(tmp_path / "c.jsonl", [project_record("p1")])
+    splits = tmp_path / "s.json"
+    C.write_splits(splits, {"p1": "train"})
+    agr = tmp_path / "agreement"
+    agr.mkdir()
+    write_lines(agr / "quotes.jsonl", [{"id": "p1", "labels": []}])
+    write_lines(agr / "second.jsonl", [project_record("p1")])
+    text = data_cli.render_card(corpus, splits, None, agr, None)
+    assert "| corpus vs second | 1 | 2/2 | 1.000 | 1.000 | 1.000 |" in text
+    assert "`quotes.jsonl`" in text

@@ -312,3 +312,13 @@ def test_error_gbk_not_report_still_decoded(tmp_path):
     p = tmp_path / "r.txt"
     p.write_bytes("通知：明天开会，请准时参加。".encode("gbk"))
     assert _code(p) == "not_report"
+
+
+def test_html_gbk_without_charset_and_http_equiv(tmp_path):
+    body = "<html><body><p>某县2023年政府信息公开工作年度报告</p><p>一、总体情况</p></body></html>"
+    p = tmp_path / "a.htm"
+    p.write_bytes(body.encode("gbk"))  # no charset declared anywhere
+    assert load(p).text.splitlines() == ["某县2023年政府信息公开工作年度报告", "一、总体情况"]
+    head = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+    p.write_bytes((head + body[6:]).encode("gbk"))
+    assert load(p).text.splitlines() == ["某县2023年政府信息公开工作年度报告", "一、总体情况"]

@@ -207,14 +207,22 @@ def _load_maybe(path: Path | None) -> list[dict[str, Any]]:
 
 
 def agreement_results(agreement_dir: Path | None, seeds_dir: Path | None,
-                      corpus: list[dict[str, Any]] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-    """Agreement for the double labelling in data/agreement/<annotator>.jsonl (any format): each file
-    against the corpus labels of the same ids ("corpus" = the original annotation), and each pair of
-    files against each other. Pairs without common ids are left out."""
+                      corpus: list[dict[str, Any]] | None = None,
+                      skipped: list[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """Agreement for the double labelling in data/agreement/<annotator>.jsonl (project or authoring
+    format): each file against the corpus labels of the same ids ("corpus" = the original
+    annotation), and each pair of files against each other. Pairs without common ids are left
+    out; files that do not validate (e.g. helper files in another format) are listed in `skipped`."""
     if agreement_dir is None or not agreement_dir.is_dir():
         return []
-    files = sorted(agreement_dir.glob("*.jsonl"))
-    loaded = {f.stem: C.read_passages([f], seeds_dir=seeds_dir) for f in files}
+    loaded: dict[str, list[dict[str, Any]]] = {}
+    for f in sorted(p for p in agreement_dir.glob("*.jsonl") if not p.name.endswith("_quotes.jsonl")):
+        issues, _ = C.validate_paths([f], seeds_dir=seeds_dir)
+        if issues:
+            if skipped is not None:
+                skipped.append(f"`{f.name}` ({len(issues)} problems, first: {issues[0].field} [{issues[0].code}])")
+            continue
+        loaded[f.stem] = C.read_passages([f], seeds_dir=seeds_dir, validate=False)
     res = []
     if corpus:
         for name in sorted(loaded):
@@ -342,13 +350,14 @@ def render_card(corpus_path: Path, splits_path: Path, gold_path: Path | None = N
         ]
 
     L += ["## Inter-annotator agreement", ""]
+    skipped: list[str] = []
     try:
-        agr = agreement_results(agreement_dir, seeds_dir, passages)
+        agr = agreement_results(agreement_dir, seeds_dir, passages, skipped)
     except DataError as exc:
         agr = []
-        L += [f"(agreement files could not be read: {exc})", ""]
+        L += [f"(agreement could not be computed: {exc})", ""]
     if not agr:
-        L += ["(no double labelling yet: put one project-format file per annotator in `data/agreement/`)", ""]
+        L += ["(no double labelling yet: put one file per second annotator in `data/agreement/`)", ""]
     else:
         L += ["| pair | passages | statements a/b | span F1 exact | span F1 ≥50% overlap | category micro-F1 "
               "| role acc | specific κ | status acc |", "|---|---|---|---|---|---|---|---|---|"]
@@ -359,6 +368,8 @@ def render_card(corpus_path: Path, splits_path: Path, gold_path: Path | None = N
                      f"{_fmt(r['specific_kappa'])} | {_fmt(r['status_accuracy'])} |")
         L += ["", "Overlap match: one-to-one, overlap ≥ 50% of the longer span; category micro-F1, role, "
               "specific and status are computed over overlap-matched statements.", ""]
+    if skipped:
+        L += ["Not passage files (not used): " + "; ".join(skipped) + ".", ""]
     return "\n".join(L).rstrip() + "\n"
 
 

@@ -101,11 +101,10 @@ def train(
     rng = random.Random(seed)
     for epoch in range(1, epochs + 1):
         model.train()
-        order = list(range(len(windows)))
-        rng.shuffle(order)
+        batches = length_buckets(windows, batch_size, rng)
         t0, running = time.time(), 0.0
-        for step in range(steps_per_epoch):
-            batch = collate([windows[i] for i in order[step * batch_size : (step + 1) * batch_size]], pad_id)
+        for step, members in enumerate(batches):
+            batch = collate([windows[i] for i in members], pad_id)
             batch = {k: v.to(device) for k, v in batch.items()}
             hidden = model.encode(batch["input_ids"], batch["attention_mask"])
             logits = model.token_logits(hidden)
@@ -113,7 +112,8 @@ def train(
             if "span_index" in batch:
                 cat, spec, stat = model.span_logits(hidden, batch["span_index"], batch["span_mask"])
                 has = batch["span_has_categories"]
-                cat_loss = F.binary_cross_entropy_with_logits(cat, batch["span_categories"], reduction="none").mean(1)
+                # summed over categories: a mean over 24 mostly-negative labels gives the heads too little signal
+                cat_loss = F.binary_cross_entropy_with_logits(cat, batch["span_categories"], reduction="none").sum(1)
                 loss = loss + (cat_loss * has).sum() / has.sum().clamp(min=1)
                 loss = loss + 0.5 * F.binary_cross_entropy_with_logits(spec, batch["span_specific"])
                 known = batch["span_status"] >= 0
@@ -144,6 +144,17 @@ def train(
             model.to(device)
     (out / "history.json").write_text(json.dumps(history, ensure_ascii=False, indent=2), encoding="utf-8")
     return out / "model", best_metrics
+
+
+def length_buckets(windows, batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar-length windows (little padding: most passages are far shorter than a window),
+    in random order; membership varies between epochs because ties are shuffled first."""
+    order = list(range(len(windows)))
+    rng.shuffle(order)
+    order.sort(key=lambda i: len(windows[i].input_ids) // 16)
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def _selection_score(m: dict) -> float:

@@ -2,7 +2,11 @@
 
 writer_a holds section 5 only, so all 60 come from 5; writer_b is stratified as 30 from
 section 5, 15 from section 1 and 15 from section 6. Only passage metadata is read here.
-Writes data/agreement/sample_ids.json. Run: python data/agreement/sample.py
+Writes data/agreement/sample_ids.json. Run: python data/agreement/sample.py [--force]
+
+The written file is the frozen sample of the study: the draw depends on the section metadata of
+the writer files at draw time, so once labelled, the sample is never re-drawn implicitly
+(without --force an existing, different sample_ids.json is left alone and reported).
 """
 from __future__ import annotations
 
@@ -44,6 +48,14 @@ def draw() -> dict:
 
 
 if __name__ == "__main__":
+    import sys
+
     res = draw()
-    (HERE / "sample_ids.json").write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out = HERE / "sample_ids.json"
+    if out.is_file() and "--force" not in sys.argv:
+        frozen = json.loads(out.read_text(encoding="utf-8"))
+        same = frozen.get("ids") == res["ids"]
+        print("frozen sample " + ("matches a fresh draw" if same else "differs from a fresh draw (kept; use --force)"))
+        sys.exit(0)
+    out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(sum(len(v) for v in res["ids"].values()), "ids")

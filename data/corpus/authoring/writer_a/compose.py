@@ -20,6 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from revise import revise, self_modal_re  # noqa: E402  (label revisions after the agreement study)
 REPO = HERE.parents[3]
 OUT = REPO / "data" / "corpus" / "src" / "writer_a.jsonl"
 SEED = 20240611
@@ -528,12 +530,26 @@ def main() -> int:
         for s in labs:
             counts.update(s["categories"])
             n_stat += 1
+    # The body's own names ("我县", "云溪镇"...) for the B6 self-reference rule.
+    names = set()
+    for v in bank["vocab"].values():
+        sfxs = v["suffix"]
+        for sfx in sfxs:
+            opts = v["we"] if isinstance(v["we"], list) else v["we"].get(sfx, v["we"]["*"])
+            for o in opts:
+                names.update(o.format(sfx=sfx, place=pl) for pl in bank["places"])
+    names_re = self_modal_re(sorted(names))
+    revised: Counter = Counter()
+    for p in passages:
+        revised += revise(p, names_re)
     with OUT.open("w", encoding="utf-8") as fh:
         for i, p in enumerate(passages, 1):
             rec = {"id": f"wa-{i:04d}", "year": p["year"], "level": p["level"], "section": 5,
                    "style": p["style"], "segments": p["segments"]}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"hand-written {n_hand}, composed {len(passages) - n_hand}, statements {n_stat} -> {OUT}")
+    n_final = sum(len(labelled(p)) for p in passages)
+    print(f"revisions: {dict(sorted(revised.items()))}")
+    print(f"hand-written {n_hand}, composed {len(passages) - n_hand}, statements {n_final} -> {OUT}")
     return 0
 
 

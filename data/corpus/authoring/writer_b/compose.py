@@ -24,10 +24,13 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from revise import revise, self_modal_re  # noqa: E402  (label revisions after the agreement study)
 REPO = HERE.parents[3]
 OUT = REPO / "data" / "corpus" / "src" / "writer_b.jsonl"
 SEED = 20240607
@@ -386,10 +389,12 @@ class Composer:
         segs: list[dict] = []
         parts = [("主动公开", "O:s1_active"), ("依申请公开", "O:s1_request"), ("政府信息管理", "O:s1_manage"),
                  ("政府信息公开平台建设", "O:s1_platform"), ("监督保障", "O:s1_supervision")]
+        intro = None
         if rng.random() < 0.7:
             it = bank.pick("O:s1_intro", level)
             if it:
-                segs += [self._stmt(ctx, it, picked), {"text": "。\n"}]
+                intro = self._stmt(ctx, it, picked)
+                segs += [intro, {"text": "。\n"}]
         k = rng.choice([1, 2, 2, 3, 4, 5])
         start = rng.randint(0, 5 - k)
         chosen = parts[start:start + k]
@@ -413,6 +418,9 @@ class Composer:
         if not picked:
             return False
         style = "subparts" if len(chosen) > 1 else "prose"
+        if intro is not None and len(picked) > 1:
+            # B5: a guiding-idea opening sentence followed by statements is connective
+            segs[segs.index(intro)] = {"text": intro["text"]}
         p = {"year": year, "level": level, "section": 1, "style": style, "segments": merge_connectives(segs)}
         return self._commit(p, picked)
 
@@ -517,6 +525,11 @@ def main() -> None:
         tries += 1
         ok = comp.compose1() if rng.random() < 0.45 else comp.compose6()
         sec16 += ok
+    names_re = self_modal_re([n for b in data["bodies"] for n in b["self"]])
+    revised: Counter = Counter()
+    for p in comp.passages:
+        revised += revise(p, names_re)
+    print(f"revisions: {dict(sorted(revised.items()))}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
         for i, p in enumerate(comp.passages, 1):

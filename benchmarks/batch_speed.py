@@ -1,0 +1,223 @@
+"""End-to-end batch speed: `score_batch` over N generated reports (default 1000).
+
+    python benchmarks/batch_speed.py [--n 1000] [--model DIR | --base DIR] [--threads 2] [--workers 1]
+                                     [--profile] [--no-linearity] [--keep DIR]
+
+The batch is built from the authored samples in data/samples: each copy gets another agency name,
+a shifted report year (dates follow), other numbers in section 一 and, for text files, a section 五
+taken from the authored corpus, so reports are not byte-identical and the copying detector sees a
+realistic mix. Binary samples are varied too (DOCX through python-docx) except PDFs, which are copied.
+
+Model: the shipped model (model/default) if present, else --model DIR. With --base DIR (a BERT-family
+encoder directory, e.g. runs/base/e5-small-zh-L4) an UNTRAINED statement model of the same architecture
+is built for timing only: same cost per token as a trained one, meaningless statements.
+
+Prints reports/s end to end, per-stage seconds (BatchResult.stage_seconds), peak RSS, and a linearity
+check (the same batch scored at N/4, N/2 and N: seconds per report should stay flat). --profile runs
+one extra batch of N/4 under cProfile and lists the top costs.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SAMPLES = ROOT / "data" / "samples"
+PLACE_CHARS = "青石白云金山江河湖海桃李松柏东西南北清平安宁长兴华阳明德新丰永和福泰"
+YEAR_RE = re.compile(r"(?<!\d)(20[12]\d)(?!\d)")
+
+
+def _expected() -> dict:
+    return json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["samples"]
+
+
+def _corpus(section: int) -> list[str]:
+    rows = [json.loads(l) for l in (ROOT / "data" / "corpus" / "authored.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    return [r["text"] for r in rows if r["section"] == section]
+
+
+def _place_of(agency: str) -> str:
+    m = re.match(r"^(.{2,4}?[省市县区])", agency)
+    return m.group(1) if m else agency[:2]
+
+
+def _new_place(rng: random.Random, old: str) -> str:
+    return "".join(rng.choice(PLACE_CHARS) for _ in range(len(old) - 1)) + old[-1]
+
+
+def _shift_years(text: str, k: int) -> str:
+    return YEAR_RE.sub(lambda m: str(int(m.group(1)) + k), text) if k else text
+
+
+def _vary_text(text: str, info: dict, rng: random.Random, s1: tuple[int, int] | None, s5: tuple[int, int] | None,
+               fives: list[str], k: int) -> str:
+    """Vary one text report: section 五 from the corpus, numbers in section 一, agency, year."""
+    if s5:
+        text = text[: s5[0]] + rng.choice(fives) + "\n" + text[s5[1]:]
+    if s1:
+        body = re.sub(r"(?<!\d)(?!20[12]\d)\d{1,3}(?!\d)", lambda m: str(rng.randint(1, 10 ** len(m.group(0)) - 1)), text[s1[0]:s1[1]])
+        text = text[: s1[0]] + body + text[s1[1]:]
+    place = _place_of(info["agency"])
+    text = text.replace(place, _new_place(rng, place))
+    return _shift_years(text, k)
+
+
+def build_batch(n: int, folder: Path, seed: int = 7) -> list[Path]:
+    from inference.load import load
+    from inference.pipeline import read_report
+
+    rng = random.Random(seed)
+    expected = _expected()
+    names = sorted(p.name for p in SAMPLES.iterdir() if p.name in expected)
+    fives = _corpus(5)
+    plans = {}
+    for name in names:
+        info = expected[name]
+        spans = (None, None)
+        if info["kind"] == "txt":
+            enc = info.get("encoding", "utf-8")
+            raw = (SAMPLES / name).read_bytes().decode(enc)
+            rep = read_report(SAMPLES / name)
+            if rep.text == raw:  # offsets of the loaded text are offsets into the file
+                s1, s5 = rep.section(1), rep.section(5)
+                spans = ((s1.body_start, s1.end) if s1 else None, (s5.body_start, s5.end) if s5 else None)
+        plans[name] = spans
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(n):
+        name = names[i % len(names)]
+        info = expected[name]
+        k = rng.choice([0, 1, 2]) if info["year"] >= 2021 else 0
+        dest = folder / f"{i:05d}_{name}"
+        if info["kind"] in ("txt", "html"):
+            enc = info.get("encoding", "utf-8")
+            raw = (SAMPLES / name).read_bytes().decode(enc)
+            s1, s5 = plans[name]
+            text = _vary_text(raw, info, rng, s1, s5, fives, k) if info["kind"] == "txt" else _vary_text(raw, info, rng, None, None, fives, k)
+            dest.write_bytes(text.encode(enc))
+        elif info["kind"] == "docx":
+            from docx import Document
+
+            doc = Document(str(SAMPLES / name))
+            place = _place_of(info["agency"])
+            new = _new_place(rng, place)
+            for p in doc.paragraphs:
+                for run in p.runs:
+                    run.text = _shift_years(run.text.replace(place, new), k)
+            doc.save(str(dest))
+        else:
+            shutil.copyfile(SAMPLES / name, dest)
+        files.append(dest)
+    return files
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def run_once(files: list[Path], out: Path, model, workers: int) -> dict:
+    from inference.batch import score_batch
+
+    if out.exists():
+        shutil.rmtree(out)
+    t0 = time.perf_counter()
+    res = score_batch(files, out, workers=workers, model=model, progress=False)
+    wall = time.perf_counter() - t0
+    return {"n": len(files), "seconds": round(wall, 2), "reports_per_s": round(len(files) / wall, 2),
+            "scored": len(res.results), "errors": len(res.errors), "stages": res.stage_seconds,
+            "statements": sum(len(r.get("statements", [])) for r in res.results)}
+
+
+def untrained_model(base: str, out: Path) -> Path:
+    from model.statement_model import StatementModel
+    from training.train import taxonomy_categories
+
+    model, tok = StatementModel.from_base(base, taxonomy_categories(), max_length=256, stride=64)
+    return model.save_pretrained(out, tok)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--model", default=None, help="statement model dir (default: model/default)")
+    ap.add_argument("--base", default=None, help="build an untrained model of this encoder for timing only")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    ap.add_argument("--workers", type=int, default=1, help="parser processes (score_batch workers)")
+    ap.add_argument("--profile", action="store_true", help="profile one run of N/4 with cProfile")
+    ap.add_argument("--no-linearity", action="store_true", help="only the full-N run")
+    ap.add_argument("--keep", default=None, help="work folder to keep (default: a temp folder, removed)")
+    args = ap.parse_args()
+
+    import torch
+
+    from inference.statements import DEFAULT_MODEL_DIR, load_model
+
+    torch.set_num_threads(args.threads)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    try:
+        if args.base:
+            model_dir = untrained_model(args.base, work / "untrained-model")
+            label = f"UNTRAINED {args.base} (timing only)"
+        else:
+            model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
+            label = str(model_dir)
+        t0 = time.perf_counter()
+        files = build_batch(args.n, work / "batch")
+        print(f"built {len(files)} reports in {time.perf_counter() - t0:.1f} s ({work / 'batch'})")
+        t0 = time.perf_counter()
+        model = load_model(model_dir)
+        print(f"model {label}: loaded in {time.perf_counter() - t0:.1f} s; {args.threads} torch threads, "
+              f"{args.workers} parser process(es)")
+        model.predict(["一是信息更新不及时。下一步将加强培训。"])  # warm-up
+
+        sizes = [args.n] if args.no_linearity else sorted({max(1, args.n // 4), max(1, args.n // 2), args.n})
+        runs = []
+        for n in sizes:
+            r = run_once(files[:n], work / f"out{n}", model, args.workers)
+            runs.append(r)
+            print(f"N={n:5d}: {r['seconds']:8.2f} s  {r['reports_per_s']:7.2f} reports/s  "
+                  f"({r['scored']} scored, {r['errors']} errors, {r['statements']} statements)  stages {r['stages']}")
+        full = runs[-1]
+        print(f"\nend to end: {full['reports_per_s']} reports/s ({full['n']} reports in {full['seconds']} s)")
+        total = sum(full["stages"].values())
+        print("per stage (s, share of stage total): " + ", ".join(
+            f"{k} {v:.2f} ({v / total:.0%})" for k, v in sorted(full["stages"].items(), key=lambda kv: -kv[1])))
+        print(f"peak RSS: {peak_rss_mb():.0f} MB (this process; parser workers not included)")
+        if len(runs) > 1:
+            per = [r["seconds"] / r["n"] for r in runs]
+            ratio = per[-1] / per[0]
+            print("seconds per report: " + ", ".join(f"N={r['n']}: {p * 1000:.1f} ms" for r, p in zip(runs, per))
+                  + f"; N/{sizes[0]} ratio {ratio:.2f} -> {'linear' if ratio < 1.3 else 'NOT linear'}")
+        if args.profile:
+            n = max(1, args.n // 4)
+            prof = cProfile.Profile()
+            prof.enable()
+            run_once(files[:n], work / "out-profile", model, 1)
+            prof.disable()
+            s = io.StringIO()
+            stats = pstats.Stats(prof, stream=s).sort_stats("cumulative")
+            stats.print_stats(35)
+            print(f"\ncProfile, N={n}, by cumulative time:\n" + s.getvalue())
+            s = io.StringIO()
+            pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(25)
+            print("by own time:\n" + s.getvalue())
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
