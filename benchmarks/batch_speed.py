@@ -3,10 +3,10 @@
     python benchmarks/batch_speed.py [--n 1000] [--model DIR | --base DIR] [--threads 2] [--workers 1]
                                      [--profile] [--no-linearity] [--keep DIR]
 
-The batch is built from the authored samples in data/samples: each copy gets another agency name,
-a shifted report year (dates follow), other numbers in section 一 and, for text files, a section 五
-taken from the authored corpus, so reports are not byte-identical and the copying detector sees a
-realistic mix. Binary samples are varied too (DOCX through python-docx) except PDFs, which are copied.
+The batch is built from the authored samples in data/samples: each copy gets another agency name and
+a shifted report year (dates follow); text files also get sections 一 (mostly) and 五 from the authored
+corpus with other numbers, so reports are not byte-identical and the copying detector sees a mix of
+near-copies and distinct texts rather than 17 templates. Binary samples are varied too (DOCX through python-docx) except PDFs, which are copied.
 
 Model: the shipped model (model/default) if present, else --model DIR. With --base DIR (a BERT-family
 encoder directory, e.g. runs/base/e5-small-zh-L4) an UNTRAINED statement model of the same architecture
@@ -62,13 +62,14 @@ def _shift_years(text: str, k: int) -> str:
 
 
 def _vary_text(text: str, info: dict, rng: random.Random, s1: tuple[int, int] | None, s5: tuple[int, int] | None,
-               fives: list[str], k: int) -> str:
-    """Vary one text report: section 五 from the corpus, numbers in section 一, agency, year."""
+               corpus: dict[int, list[str]], k: int) -> str:
+    """Vary one text report: sections 一 and 五 from the corpus (numbers in 一 changed), agency, year."""
     if s5:
-        text = text[: s5[0]] + rng.choice(fives) + "\n" + text[s5[1]:]
+        text = text[: s5[0]] + rng.choice(corpus[5]) + "\n" + text[s5[1]:]
     if s1:
-        body = re.sub(r"(?<!\d)(?!20[12]\d)\d{1,3}(?!\d)", lambda m: str(rng.randint(1, 10 ** len(m.group(0)) - 1)), text[s1[0]:s1[1]])
-        text = text[: s1[0]] + body + text[s1[1]:]
+        body = rng.choice(corpus[1]) if corpus[1] and rng.random() < 0.8 else text[s1[0]:s1[1]]
+        body = re.sub(r"(?<!\d)(?!20[12]\d)\d{1,3}(?!\d)", lambda m: str(rng.randint(1, 10 ** len(m.group(0)) - 1)), body)
+        text = text[: s1[0]] + body + "\n" + text[s1[1]:]
     place = _place_of(info["agency"])
     text = text.replace(place, _new_place(rng, place))
     return _shift_years(text, k)
@@ -81,7 +82,7 @@ def build_batch(n: int, folder: Path, seed: int = 7) -> list[Path]:
     rng = random.Random(seed)
     expected = _expected()
     names = sorted(p.name for p in SAMPLES.iterdir() if p.name in expected)
-    fives = _corpus(5)
+    corpus = {1: _corpus(1), 5: _corpus(5)}
     plans = {}
     for name in names:
         info = expected[name]
@@ -105,7 +106,7 @@ def build_batch(n: int, folder: Path, seed: int = 7) -> list[Path]:
             enc = info.get("encoding", "utf-8")
             raw = (SAMPLES / name).read_bytes().decode(enc)
             s1, s5 = plans[name]
-            text = _vary_text(raw, info, rng, s1, s5, fives, k) if info["kind"] == "txt" else _vary_text(raw, info, rng, None, None, fives, k)
+            text = _vary_text(raw, info, rng, s1, s5, corpus, k) if info["kind"] == "txt" else _vary_text(raw, info, rng, None, None, corpus, k)
             dest.write_bytes(text.encode(enc))
         elif info["kind"] == "docx":
             from docx import Document

@@ -139,8 +139,12 @@ document.querySelectorAll('table.sortable th').forEach(function(th, i){
 """
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
 def _e(v) -> str:
-    return html.escape(str(v if v is not None else ""))
+    """HTML-escaped, without control characters (NUL etc. make pages invalid)."""
+    return html.escape(str(v if v is not None else "").translate(_CONTROL))
 
 
 def _bars(counter: Counter, total: int | None = None) -> str:

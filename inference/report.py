@@ -11,7 +11,7 @@ can always quote the original characters.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CheckStatus = Literal["pass", "fail", "uncertain", "not_assessable"]
@@ -142,7 +142,9 @@ class Evidence:
     text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # built by hand: dataclasses.asdict deep-copies and dominated batch output time
+        out = {"path": self.path, "value": self.value, "start": self.start, "end": self.end, "text": self.text}
+        return {k: v for k, v in out.items() if v is not None}
 
 
 @dataclass
@@ -174,7 +176,9 @@ class Statement:
     confidence: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"text": self.text, "start": self.start, "end": self.end, "section": self.section, "role": self.role,
+                "categories": list(self.categories), "specific": self.specific, "status": self.status,
+                "confidence": self.confidence}
 
 
 @dataclass
@@ -187,16 +191,15 @@ class Deduction:
     treatment: str | None = None  # how an uncertain / not-assessable input was treated
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["evidence"] = [e.to_dict() for e in self.evidence]
-        return d
+        return {"part": self.part, "points": self.points, "reason": self.reason, "check_id": self.check_id,
+                "evidence": [e.to_dict() for e in self.evidence], "treatment": self.treatment}
 
 
 @dataclass
 class Score:
     total: float
     grade: str
-    parts: dict[str, dict[str, float]]  # part -> {"max": .., "score": ..}
+    parts: dict[str, dict[str, Any]]  # part -> {"name": .., "max": .., "score": ..}
     deductions: list[Deduction] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,7 +258,7 @@ class Report:
                     "title": s.title,
                     "start": s.start,
                     "end": s.end,
-                    "subparts": [asdict(p) for p in s.subparts],
+                    "subparts": [{"title": p.title, "start": p.start, "end": p.end, "kind": p.kind} for p in s.subparts],
                 }
                 for s in self.sections
             ],

@@ -59,6 +59,10 @@ class StatementModel(nn.Module):
         self.config = config
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
+        # Mean-pooled e5 states share a large common component and vary little per dimension
+        # (std ~0.16 against a norm ~5.5); standardising them lets the span heads learn in a few
+        # hundred steps instead of thousands (linear probe: 50 % -> 72 % top-1 at 300 steps).
+        self.span_norm = nn.BatchNorm1d(hidden)
         self.token_head = nn.Linear(hidden, len(config.bio_tags))
         self.category_head = nn.Linear(hidden, len(config.categories))
         self.specific_head = nn.Linear(hidden, 1)
@@ -81,7 +85,16 @@ class StatementModel(nn.Module):
         """
         rows = hidden[span_index]  # (n, L, H)
         weights = span_mask / span_mask.sum(dim=1, keepdim=True).clamp(min=1.0)
-        pooled = self.dropout(torch.einsum("nl,nlh->nh", weights, rows))
+        return self.classify_pooled(torch.einsum("nl,nlh->nh", weights, rows))
+
+    def classify_pooled(self, pooled: torch.Tensor):
+        """Span vectors (n, H) -> (category_logits, specific_logits, status_logits)."""
+        if self.training and pooled.shape[0] == 1:  # BatchNorm cannot estimate a batch of one
+            normed = nn.functional.batch_norm(pooled, self.span_norm.running_mean, self.span_norm.running_var,
+                                              self.span_norm.weight, self.span_norm.bias, training=False)
+        else:
+            normed = self.span_norm(pooled)
+        pooled = self.dropout(normed)
         return (
             self.category_head(pooled),
             self.specific_head(pooled).squeeze(-1),
@@ -116,8 +129,7 @@ class StatementModel(nn.Module):
         encoder_config = AutoConfig.from_pretrained(directory)
         encoder = AutoModel.from_config(encoder_config, add_pooling_layer=False)
         model = cls(encoder, config)
-        state = load_file(str(weights))
-        state = {k: v.float() for k, v in state.items()}  # weights may be stored in fp16
+        state = dequantize_state(load_file(str(weights)))
         missing, unexpected = model.load_state_dict(state, strict=False)
         missing = [k for k in missing if "position_ids" not in k]
         if missing or unexpected:
@@ -138,6 +150,38 @@ class StatementModel(nn.Module):
         encoder = AutoModel.from_pretrained(str(base), add_pooling_layer=False)
         config = StatementModelConfig(categories=list(categories), base_model=str(base), **config_kwargs)
         return cls(encoder, config), tokenizer
+
+
+INT8_SUFFIX, SCALE_SUFFIX = ".int8", ".int8_scale"
+
+
+def compact_state(state: dict[str, torch.Tensor], int8_keys: tuple[str, ...] = ("word_embeddings.weight",)) -> dict[str, torch.Tensor]:
+    """Shipping form of a state dict: the (large) word-embedding table as int8 with one fp16 scale per row,
+    every other float tensor as fp16. `dequantize_state` restores fp32."""
+    out = {}
+    for k, v in state.items():
+        if not v.is_floating_point():
+            out[k] = v
+        elif k.endswith(int8_keys) and v.dim() == 2:
+            scale = v.abs().amax(dim=1, keepdim=True).clamp(min=1e-8) / 127.0
+            out[k + INT8_SUFFIX] = torch.round(v / scale).to(torch.int8).contiguous()
+            out[k + SCALE_SUFFIX] = scale.half().contiguous()
+        else:
+            out[k] = v.half().contiguous()
+    return out
+
+
+def dequantize_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    out = {}
+    for k, v in state.items():
+        if k.endswith(SCALE_SUFFIX):
+            continue
+        if k.endswith(INT8_SUFFIX):
+            base = k[: -len(INT8_SUFFIX)]
+            out[base] = v.float() * state[base + SCALE_SUFFIX].float()
+        else:
+            out[k] = v.float() if v.is_floating_point() else v
+    return out
 
 
 def load_tokenizer(directory: str | Path):

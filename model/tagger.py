@@ -136,14 +136,20 @@ class StatementTagger:
                 end -= 1
             if end - start < 2:
                 continue
-            vec = torch.stack([hidden_all[w][p] for w, p in positions]).mean(0, keepdim=True)
+            by_window: dict[int, list[int]] = {}
+            for w, p in positions:
+                by_window.setdefault(w, []).append(p)
+            # one index operation per window the statement touches (usually one)
+            total = sum(hidden_all[w][ps].sum(0) for w, ps in by_window.items())
+            vec = (total / len(positions)).unsqueeze(0)
             kept.append((role, start, end, sum(confs) / len(confs), vec))
         if not kept:
             return []
         vecs = torch.cat([k[4] for k in kept])
-        cat_p = self.model.category_head(vecs).sigmoid().tolist()
-        spec_p = self.model.specific_head(vecs).squeeze(-1).sigmoid().tolist()
-        stat_p = self.model.status_head(vecs).squeeze(-1).sigmoid().tolist()
+        cat_logits, spec_logits, stat_logits = self.model.classify_pooled(vecs)
+        cat_p = cat_logits.sigmoid().tolist()
+        spec_p = spec_logits.sigmoid().tolist()
+        stat_p = stat_logits.sigmoid().tolist()
         out = []
         for i, (role, start, end, conf, _) in enumerate(kept):
             categories: list[str] = []

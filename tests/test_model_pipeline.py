@@ -152,3 +152,35 @@ def test_from_pretrained_rejects_missing_weights(tmp_path):
     (tmp_path / "nianbao.json").write_text(json.dumps({"categories": CATEGORIES}), encoding="utf-8")
     with pytest.raises(ModelError):
         StatementModel.from_pretrained(tmp_path)
+
+
+def test_compact_state_roundtrip_is_close():
+    from model.statement_model import compact_state, dequantize_state
+
+    torch.manual_seed(1)
+    state = {"encoder.embeddings.word_embeddings.weight": torch.randn(50, 16), "head.weight": torch.randn(4, 16),
+             "encoder.embeddings.position_ids": torch.arange(8)}
+    packed = compact_state(state)
+    assert packed["encoder.embeddings.word_embeddings.weight.int8"].dtype == torch.int8
+    assert packed["head.weight"].dtype == torch.float16
+    restored = dequantize_state(packed)
+    assert set(restored) == set(state)
+    emb = state["encoder.embeddings.word_embeddings.weight"]
+    err = (restored["encoder.embeddings.word_embeddings.weight"] - emb).abs().max() / emb.abs().max()
+    assert err < 0.01
+    assert torch.equal(restored["encoder.embeddings.position_ids"], state["encoder.embeddings.position_ids"])
+
+
+def test_promote_compare_refuses_a_worse_candidate():
+    from training.promote import compare
+
+    def m(span, role, cat):
+        return {"span_overlap50": {"f1": span}, "role_accuracy": role, "category_micro_f1": cat}
+
+    current = {"authored:test": m(0.9, 0.9, 0.8), "seed_gold": m(0.8, 0.9, 0.7)}
+    ok, lines = compare({"authored:test": m(0.91, 0.9, 0.8), "seed_gold": m(0.8, 0.95, 0.7)}, current)
+    assert ok and all("WORSE" not in line for line in lines)
+    ok, lines = compare({"authored:test": m(0.95, 0.95, 0.9), "seed_gold": m(0.79, 0.95, 0.9)}, current)
+    assert not ok and any("seed_gold" in line and "WORSE" in line for line in lines)
+    ok, _ = compare({"authored:test": m(0.1, 0.1, 0.1)}, None)  # no default yet: anything is accepted
+    assert ok
