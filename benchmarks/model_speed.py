@@ -61,7 +61,8 @@ def main() -> int:
     if torch.cuda.is_available():
         tagger = StatementTagger.from_pretrained(args.model, batch_size=64)
         tagger.model.to("cuda")
-        print("gpu: not wired (tagger runs on CPU tensors)")
+        r = bench(tagger, texts)
+        print(f"gpu {torch.cuda.get_device_name(0)} fp32: {r['sections_per_s']} sections/s, {r['statements_per_s']} statements/s")
     return 0
 
 

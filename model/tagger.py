@@ -15,6 +15,7 @@ from model.statement_model import StatementModel, load_tokenizer
 
 # Characters a statement never starts or ends with (enumeration punctuation, spaces).
 EDGE_CHARS = set(" \t\r\n\u3000，,。；;：:、.!！?？")
+MAX_GAP = 2  # O tokens that may sit inside one statement
 
 
 @dataclass
@@ -71,21 +72,21 @@ class StatementTagger:
         offsets = [list(map(tuple, o)) for o in enc["offset_mapping"]]
         ids = enc["input_ids"]
         pad_id = self.tokenizer.pad_token_id or 0
+        device = next(self.model.parameters()).device
         # Batch windows of similar length so that little compute is spent on padding.
         order = sorted(range(len(ids)), key=lambda w: len(ids[w]))
         hidden_of: list[torch.Tensor | None] = [None] * len(ids)
-        probs_of: list[tuple[list[int], list[float]] | None] = [None] * len(ids)  # (tag ids, their probabilities)
+        probs_of: list[list[list[float]] | None] = [None] * len(ids)  # per window, per position: tag probabilities
         for i in range(0, len(order), self.batch_size):
             members = order[i : i + self.batch_size]
             length = max(len(ids[w]) for w in members)
             batch_ids = torch.tensor([ids[w] + [pad_id] * (length - len(ids[w])) for w in members])
             mask = torch.tensor([[1] * len(ids[w]) + [0] * (length - len(ids[w])) for w in members])
-            hidden = self.model.encode(batch_ids, mask)
-            best_prob, best_tag = self.model.token_head(hidden).softmax(-1).max(-1)
-            best_prob, best_tag = best_prob.tolist(), best_tag.tolist()
+            hidden = self.model.encode(batch_ids.to(device), mask.to(device))
+            probs = self.model.token_head(hidden).softmax(-1).tolist()
             for k, w in enumerate(members):
                 hidden_of[w] = hidden[k]
-                probs_of[w] = (best_tag[k], best_prob[k])
+                probs_of[w] = probs[k]
 
         # For every text: char offsets -> (distance from window edge, window, position)
         best: list[dict[tuple[int, int], tuple[int, int, int]]] = [dict() for _ in texts]
@@ -103,28 +104,53 @@ class StatementTagger:
         results = []
         for sample, text in enumerate(texts):
             tokens = sorted(best[sample].items())  # by char offset
-            spans = self._decode(tokens, probs_of)
+            spans = self._decode(tokens, probs_of, text)
             results.append(self._classify(text, spans, hidden_of))
         return results
 
-    def _decode(self, tokens, probs_all):
-        """BIO decoding over tokens in text order -> [(role, [(w, p), ...], [(s, e), ...], conf)]."""
-        spans = []
+    def _decode(self, tokens, probs_all, text: str):
+        """Tokens in text order -> [(role, [(w, p), ...], [(s, e), ...], conf)].
+
+        Segmentation first, role second: a token is inside a statement when P(O) < 0.5 and starts one
+        when its B mass beats its I mass; the statement's role is the role with the most probability
+        mass over its tokens. Token-level role flips inside one statement therefore do not cut it up.
+        A short run of O tokens (at most MAX_GAP) followed by an I-dominant token continues the
+        statement: commas and full stops inside a long statement, or a name the model is unsure of,
+        are often tagged O."""
+        b_idx = [i for i, t in enumerate(self.bio_tags) if t.startswith("B-")]
+        i_idx = [i for i, t in enumerate(self.bio_tags) if t.startswith("I-")]
+        o_idx = self.bio_tags.index("O")
+        roles = sorted({t.split("-", 1)[1] for t in self.bio_tags if t != "O"})
+        role_idx = {r: [i for i, t in enumerate(self.bio_tags) if t.endswith("-" + r)] for r in roles}
+        spans: list[list] = []
         current = None
+        gap = 0
         for (s, e), (_, w, p) in tokens:
-            tag = self.bio_tags[probs_all[w][0][p]]
-            conf = probs_all[w][1][p]
-            if tag == "O":
-                current = None
+            prob = probs_all[w][p]
+            if prob[o_idx] >= 0.5:
+                if current is not None:
+                    gap += 1
+                    if gap > MAX_GAP:
+                        current = None
                 continue
-            bio, role = tag.split("-", 1)
-            if current is None or bio == "B" or current[0] != role:
-                current = [role, [], [], []]
+            b_mass, i_mass = sum(prob[i] for i in b_idx), sum(prob[i] for i in i_idx)
+            if current is None or b_mass > i_mass:
+                current = [{r: 0.0 for r in roles}, [], [], []]
                 spans.append(current)
+            elif gap:
+                # holes inside a statement count as part of it (positions are pooled later)
+                pass
+            gap = 0
+            for r in roles:
+                current[0][r] += sum(prob[i] for i in role_idx[r])
             current[1].append((w, p))
             current[2].append((s, e))
-            current[3].append(conf)
-        return spans
+            current[3].append(1.0 - prob[o_idx])
+        out = []
+        for mass, positions, chars, confs in spans:
+            role = max(mass, key=mass.get)
+            out.append((role, positions, chars, [c * mass[role] / max(sum(mass.values()), 1e-9) for c in confs]))
+        return out
 
     def _classify(self, text, spans, hidden_all) -> list[PredictedStatement]:
         kept = []
