@@ -23,6 +23,19 @@ def sections(n: int) -> list[str]:
     return (texts * (n // max(1, len(texts)) + 1))[:n]
 
 
+def report_sections(n: int) -> list[str]:
+    """Sections 五 and 六 of whole reports: the authored samples and, when present, the real seeds."""
+    from inference.batch import iter_files
+    from inference.pipeline import read_report
+
+    paths = [ROOT / "data" / "samples"] + ([ROOT.parent / "shared" / "seeds"] if (ROOT.parent / "shared" / "seeds").is_dir() else [])
+    texts = []
+    for f in iter_files(paths):
+        report = read_report(f)
+        texts += [report.section_text(k) for k in (5, 6) if report.section_text(k).strip()]
+    return (texts * (n // max(1, len(texts)) + 1))[:n]
+
+
 def bench(tagger, texts: list[str], repeats: int = 2) -> dict:
     tagger.predict(texts[:8])  # warm-up
     best = None
@@ -50,18 +63,18 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    texts = sections(args.sections)
-    print(f"model {args.model}; {len(texts)} sections, mean {sum(map(len, texts)) / len(texts):.0f} chars; "
-          f"{args.threads} CPU threads")
-    for quantize in (False, True):
-        tagger = StatementTagger.from_pretrained(args.model, quantize=quantize, batch_size=args.batch_size)
-        r = bench(tagger, texts)
-        print(f"cpu {'int8' if quantize else 'fp32'}: {r['sections_per_s']} sections/s, {r['statements_per_s']} statements/s "
-              f"({r['statements']} statements in {r['seconds']} s)")
+    for name, texts in (("corpus passages", sections(args.sections)), ("report sections", report_sections(args.sections))):
+        print(f"model {args.model}; {name}: {len(texts)} sections, mean {sum(map(len, texts)) / len(texts):.0f} chars; "
+              f"{args.threads} CPU threads")
+        for quantize in (False, True):
+            tagger = StatementTagger.from_pretrained(args.model, quantize=quantize, batch_size=args.batch_size)
+            r = bench(tagger, texts)
+            print(f"  cpu {'int8' if quantize else 'fp32'}: {r['sections_per_s']} sections/s, {r['statements_per_s']} statements/s "
+                  f"({r['statements']} statements in {r['seconds']} s)")
     if torch.cuda.is_available():
         tagger = StatementTagger.from_pretrained(args.model, batch_size=64)
         tagger.model.to("cuda")
-        r = bench(tagger, texts)
+        r = bench(tagger, report_sections(args.sections))
         print(f"gpu {torch.cuda.get_device_name(0)} fp32: {r['sections_per_s']} sections/s, {r['statements_per_s']} statements/s")
     return 0
 

@@ -154,8 +154,17 @@ def write_card(target: Path, model_metrics: dict, baseline_metrics: dict, speed:
         "",
         f"- data: {', '.join(info.get('data', []))} — train split, {info.get('train_passages')} passages (authored; see data/README.md);",
         "  the seed gold is never trained on",
-        f"- command: `nianbao train --base-model {info.get('base_model')} --out RUN --epochs {info.get('epochs')}` (seed {info.get('seed')})",
-        f"- wall time: {info.get('wall_seconds')} s on {info.get('threads')} CPU threads (shared machine)",
+    ]
+    chain, step = [], info
+    while step:
+        chain.append(step)
+        step = step.get("continued_from")
+    for i, step in enumerate(reversed(chain), 1):
+        lines.append(f"- step {i}: `nianbao train --base-model {step.get('base_model')} --out RUN --epochs {step.get('epochs')}"
+                     + (f" --lr {step['lr']}" if step.get("lr") else "")
+                     + (f" --category-weight {step['category_weight']}" if step.get("category_weight") else "")
+                     + f"` (seed {step.get('seed')}; {step.get('wall_seconds')} s on {step.get('threads')} CPU threads, shared machine)")
+    lines += [
         f"- files: {size / 1e6:.1f} MB (model.safetensors: fp16, word embeddings int8 with per-row scales; loaded as fp32)",
         "",
         "## Metrics",

@@ -33,6 +33,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate (heads use 10x)")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--category-weight", type=float, default=CATEGORY_WEIGHT,
+                        help="weight of the summed category loss against the token loss")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training passages (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True,
@@ -70,6 +72,7 @@ def train(
     max_length: int = 256,
     seed: int = 13,
     freeze_embeddings: bool = True,
+    category_weight: float = CATEGORY_WEIGHT,
     log=print,
 ) -> tuple[Path, dict]:
     import torch
@@ -128,7 +131,7 @@ def train(
                 cat_loss = F.binary_cross_entropy_with_logits(cat, batch["span_categories"], reduction="none").sum(1)
                 # weights keep segmentation (the token loss) in charge: a summed 24-way BCE at full weight
                 # starved the token head (dev span F1 0.26 vs 0.79 after 3 epochs)
-                loss = loss + CATEGORY_WEIGHT * (cat_loss * has).sum() / has.sum().clamp(min=1)
+                loss = loss + category_weight * (cat_loss * has).sum() / has.sum().clamp(min=1)
                 loss = loss + ATTRIBUTE_WEIGHT * F.binary_cross_entropy_with_logits(spec, batch["span_specific"])
                 known = batch["span_status"] >= 0
                 if known.any():
@@ -223,7 +226,8 @@ def run(args) -> int:
     started = time.time()
     model_dir, dev_metrics = train(
         train_set, parts["dev"], base, out, taxonomy_categories(), epochs=args.epochs, batch_size=args.batch_size,
-        lr=args.lr, max_length=args.max_length, seed=args.seed, freeze_embeddings=args.freeze_embeddings, log=log,
+        lr=args.lr, max_length=args.max_length, seed=args.seed, freeze_embeddings=args.freeze_embeddings,
+        category_weight=args.category_weight, log=log,
     )
     wall = time.time() - started
     from model.tagger import StatementTagger
@@ -239,6 +243,8 @@ def run(args) -> int:
         "train_passages": len(train_set),
         "base_model": base,
         "epochs": args.epochs,
+        "lr": args.lr,
+        "category_weight": args.category_weight,
         "seed": args.seed,
         "wall_seconds": round(wall, 1),
         "threads": torch.get_num_threads(),
@@ -248,6 +254,8 @@ def run(args) -> int:
     (out / "metrics.json").write_text(json.dumps(metrics | {"info": info}, ensure_ascii=False, indent=2), encoding="utf-8")
     from model.statement_model import StatementModelConfig
 
+    if (Path(base) / "nianbao.json").is_file():  # continued fine-tuning: keep the parent's provenance
+        info["continued_from"] = StatementModelConfig.load(Path(base)).training
     cfg = StatementModelConfig.load(model_dir)
     cfg.training = info
     cfg.save(model_dir)
