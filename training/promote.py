@@ -73,8 +73,8 @@ def run(args) -> int:
     target = Path(args.target) if args.target else DEFAULT_MODEL_DIR
     sets = default_sets(None, "test", args.seeds)
 
-    def metrics_of(directory: Path) -> dict:
-        tagger = StatementTagger.from_pretrained(directory)
+    def metrics_of(directory: Path, quantize: bool = False) -> dict:
+        tagger = StatementTagger.from_pretrained(directory, quantize=quantize)
         return evaluate_sets(lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)], sets)
 
     cand = metrics_of(candidate_dir)
@@ -89,13 +89,15 @@ def run(args) -> int:
     save_compact(candidate_dir, target)
     # the card reports what ships: re-measure on the stored (fp16 / int8-embedding) weights
     cand = metrics_of(target)
+    cand_int8 = metrics_of(target, quantize=True)
     from training.baseline import BaselineTagger
 
     baseline = evaluate_sets(BaselineTagger.train_default().predict_dicts, sets)
     speed = measure_speed(target)
     (target / "metrics.json").write_text(
-        json.dumps({"model": cand, "baseline": baseline, "speed": speed}, ensure_ascii=False, indent=2), encoding="utf-8")
-    write_card(target, cand, baseline, speed)
+        json.dumps({"model": cand, "model_int8": cand_int8, "baseline": baseline, "speed": speed}, ensure_ascii=False, indent=2),
+        encoding="utf-8")
+    write_card(target, cand, cand_int8, baseline, speed)
     print(f"已将 {candidate_dir} 设为默认模型 -> {target}")
     return 0
 
@@ -121,12 +123,20 @@ def measure_speed(directory: Path, threads: int = 2, n: int = 200) -> dict:
     return out
 
 
+def _relative(path: str) -> str:
+    root = Path(__file__).resolve().parents[1]
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return path
+
+
 def _row(name: str, m: dict) -> str:
     return (f"| {name} | {m['span_overlap50']['f1']:.3f} | {m['span_exact']['f1']:.3f} | {m['role_accuracy']:.3f} | "
             f"{m['category_micro_f1']:.3f} | {m['category_macro_f1']:.3f} | {m['specific_f1']:.3f} | {m['status_f1']:.3f} |")
 
 
-def write_card(target: Path, model_metrics: dict, baseline_metrics: dict, speed: dict) -> None:
+def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_metrics: dict, speed: dict) -> None:
     cfg = json.loads((target / "nianbao.json").read_text(encoding="utf-8"))
     info = cfg.get("training", {})
     size = sum(f.stat().st_size for f in target.iterdir() if f.is_file())
@@ -152,7 +162,7 @@ def write_card(target: Path, model_metrics: dict, baseline_metrics: dict, speed:
         "",
         "## Training",
         "",
-        f"- data: {', '.join(info.get('data', []))} — train split, {info.get('train_passages')} passages (authored; see data/README.md);",
+        f"- data: {', '.join(_relative(d) for d in info.get('data', []))} — train split, {info.get('train_passages')} passages (authored; see data/README.md);",
         "  the seed gold is never trained on",
     ]
     chain, step = [], info
@@ -176,7 +186,8 @@ def write_card(target: Path, model_metrics: dict, baseline_metrics: dict, speed:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in model_metrics:
-        lines.append(_row(f"{name} — this model", model_metrics[name]))
+        lines.append(_row(f"{name} — this model, fp32", model_metrics[name]))
+        lines.append(_row(f"{name} — this model, int8 (what `nianbao` runs by default)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
     lines += ["", "Per-category F1 of this model:", ""]
