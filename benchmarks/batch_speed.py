@@ -156,6 +156,7 @@ def main() -> int:
     ap.add_argument("--base", default=None, help="build an untrained model of this encoder for timing only")
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     ap.add_argument("--workers", type=int, default=1, help="parser processes (score_batch workers)")
+    ap.add_argument("--int8", action="store_true", help="int8-quantised model (as `nianbao score --int8`)")
     ap.add_argument("--profile", action="store_true", help="profile one run of N/4 with cProfile")
     ap.add_argument("--no-linearity", action="store_true", help="only the full-N run")
     ap.add_argument("--keep", default=None, help="work folder to keep (default: a temp folder, removed)")
@@ -178,8 +179,8 @@ def main() -> int:
         files = build_batch(args.n, work / "batch")
         print(f"built {len(files)} reports in {time.perf_counter() - t0:.1f} s ({work / 'batch'})")
         t0 = time.perf_counter()
-        model = load_model(model_dir)
-        print(f"model {label}: loaded in {time.perf_counter() - t0:.1f} s; {args.threads} torch threads, "
+        model = load_model(model_dir, quantize=args.int8)
+        print(f"model {label} ({'int8' if args.int8 else 'fp32'}): loaded in {time.perf_counter() - t0:.1f} s; {args.threads} torch threads, "
               f"{args.workers} parser process(es)")
         model.predict(["一是信息更新不及时。下一步将加强培训。"])  # warm-up
 

@@ -255,7 +255,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
     parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
-    parser.add_argument("--fp32", action="store_true", help="run the model unquantised (slower, slightly more accurate)")
+    parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 % faster, somewhat less accurate")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
     parser.add_argument("--no-progress", action="store_true")
 
@@ -264,7 +264,7 @@ def run(args) -> int:
     try:
         from inference.statements import load_model
 
-        model = load_model(args.model, quantize=not args.fp32)
+        model = load_model(args.model, quantize=args.int8)
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, rubric=args.rubric,
                           model=model, history=args.history, progress=not args.no_progress)
     except NianbaoError as exc:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not (DEFAULT / "nianbao.json").is_file(), reason
 def tagger():
     from inference.statements import load_model
 
-    return load_model()  # no arguments: the shipped default, int8
+    return load_model()  # no arguments: the shipped default
 
 
 @pytest.fixture(scope="module")

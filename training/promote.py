@@ -186,8 +186,8 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in model_metrics:
-        lines.append(_row(f"{name} — this model, fp32", model_metrics[name]))
-        lines.append(_row(f"{name} — this model, int8 (what `nianbao` runs by default)", int8_metrics[name]))
+        lines.append(_row(f"{name} — this model, fp32 (what `nianbao` runs by default)", model_metrics[name]))
+        lines.append(_row(f"{name} — this model, int8 (`--int8`)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
     lines += ["", "Per-category F1 of this model:", ""]
