@@ -184,6 +184,18 @@ def dequantize_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
+def tokenize_windows(tokenizer, texts: list[str], config: StatementModelConfig):
+    """Overlapping token windows with character offsets; training and prediction must cut texts the same way."""
+    return tokenizer(
+        texts,
+        max_length=config.max_length,
+        stride=config.stride,
+        truncation=True,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
+
+
 def load_tokenizer(directory: str | Path):
     from transformers import AutoTokenizer
 

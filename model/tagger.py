@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from model.statement_model import StatementModel, load_tokenizer
+from model.statement_model import StatementModel, load_tokenizer, tokenize_windows
 
 # Characters a statement never starts or ends with (enumeration punctuation, spaces).
 EDGE_CHARS = set(" \t\r\n\u3000，,。；;：:、.!！?？")
@@ -42,8 +42,7 @@ class StatementTagger:
         cfg = model.config
         self.categories = list(cfg.categories)
         self.bio_tags = list(cfg.bio_tags)
-        self.max_length = cfg.max_length
-        self.stride = cfg.stride
+        self.config = cfg
 
     @classmethod
     def from_pretrained(cls, directory: str | Path, quantize: bool = False, **kwargs) -> "StatementTagger":
@@ -53,21 +52,11 @@ class StatementTagger:
         return cls(model, load_tokenizer(directory), **kwargs)
 
     # ------------------------------------------------------------------------------------------------
-    def windows(self, texts: list[str]):
-        return self.tokenizer(
-            texts,
-            max_length=self.max_length,
-            stride=self.stride,
-            truncation=True,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-        )
-
     @torch.inference_mode()
     def predict(self, texts: list[str]) -> list[list[PredictedStatement]]:
         if not texts:
             return []
-        enc = self.windows(texts)
+        enc = tokenize_windows(self.tokenizer, texts, self.config)
         sample_of = list(enc["overflow_to_sample_mapping"])
         offsets = [list(map(tuple, o)) for o in enc["offset_mapping"]]
         ids = enc["input_ids"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.statement_model import StatementModelConfig
+from model.statement_model import StatementModelConfig, tokenize_windows
 
 
 @dataclass
@@ -21,14 +21,7 @@ def passage_windows(passages: list[dict], tokenizer, config: StatementModelConfi
     tag_index = {t: i for i, t in enumerate(config.bio_tags)}
     cat_index = {c: i for i, c in enumerate(config.categories)}
     texts = [p["text"] for p in passages]
-    enc = tokenizer(
-        texts,
-        max_length=config.max_length,
-        stride=config.stride,
-        truncation=True,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-    )
+    enc = tokenize_windows(tokenizer, texts, config)
     windows = []
     for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
         passage = passages[sample]
