@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inference.errors import NianbaoError, ReportError
-from inference.report import Report, Statement
+from inference.report import Report
 
 SUPPORTED = {".txt", ".html", ".htm", ".docx", ".pdf"}
 CHUNK = 32  # reports per model call
@@ -82,10 +82,6 @@ def result_dict(report: Report) -> dict:
     return report.to_dict()
 
 
-def _restore_statements(result: dict) -> list[Statement]:
-    return [Statement(**s) for s in result.get("statements", [])]
-
-
 def score_batch(
     paths: list[str | Path],
     out_dir: str | Path,
@@ -100,7 +96,7 @@ def score_batch(
     """Score every report under `paths` into `out_dir`. `model`: a loaded tagger, a model directory or None
     (shipped default). `rubric`: a Rubric, a rubric file or None (data/rubric.json)."""
     from inference.findings import agency_key, cross_year_checks, signatures, similar_pairs, table_figures
-    from inference.scoring import BatchFindings, Rubric, default_rubric, rate_report
+    from inference.scoring import BatchFindings, Rubric, check_from_dict, default_rubric, rerate_stored
     from inference.statements import detect_statements, load_model
     from inference.store import HistoryStore, RunStore
 
@@ -175,22 +171,18 @@ def score_batch(
         old = res.get("_batch") or {}
         info = {"similar": similar, "previous_year": prev["source"] if prev else None}
         if prev is None and not old.get("previous_year") and not costs(similar) and not costs(old.get("similar", [])):
-            # nothing that changes the score: record the (informational) matches without reading the file again
+            # nothing that changes the score: record the (informational) matches only
             if similar or old:
                 updated = {k: v for k, v in res.items() if k != "_batch"} | ({"_batch": info} if similar else {})
                 store.update_result(str(Path(res["source"]).resolve()), updated)
             continue
-        from inference.pipeline import read_report
-
-        try:
-            report = read_report(res["source"])
-        except NianbaoError:
-            continue  # file changed or vanished since phase 1: keep the stored result
-        report.statements = _restore_statements(res)
+        # Re-rated from the stored result: batch findings only touch check and batch parts, so the file is
+        # not read again. Cross-year checks of an earlier pass are replaced, never stacked.
+        checks = [check_from_dict(c) for c in res["checks"] if not c["id"].startswith("cross_year.")]
         if prev is not None:
-            report.checks.extend(cross_year_checks(report, prev))
-        rate_report(report, rubric, BatchFindings(similar=similar))
-        updated = result_dict(report) | {"_digest": digest, "_batch": info}
+            checks.extend(cross_year_checks(res["tables"], prev))
+        score = rerate_stored(res, checks, rubric, BatchFindings(similar=similar))
+        updated = res | {"checks": [c.to_dict() for c in checks], "score": score.to_dict(), "_batch": info}
         store.update_result(str(Path(res["source"]).resolve()), updated)
     stage["batch_findings"] = time.perf_counter() - t0
 

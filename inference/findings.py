@@ -90,14 +90,16 @@ def table_figures(report: Report) -> tuple[dict, dict]:
     return carried, in_force
 
 
-def cross_year_checks(report: Report, previous: dict) -> list[CheckResult]:
-    """previous: history entry of the same body for the year before (carried_forward, in_force, source)."""
+def cross_year_checks(tables: dict[str, dict], previous: dict) -> list[CheckResult]:
+    """tables: `Report.to_dict()["tables"]` of this year's report (as stored in the run store);
+    previous: history entry of the same body for the year before (carried_forward, in_force, source)."""
     out = []
-    t3 = report.tables.get("t3")
+    t3, t2 = tables.get("t3") or {}, tables.get("t2") or {}
     prev_src = previous["source"]
-    if t3 is not None and t3.found and previous.get("carried_forward"):
+    if t3.get("found") and previous.get("carried_forward"):
+        carried_over = t3["rows"].get("carried_over", {})
         for col in T3_COLS:
-            now, before = t3.value("carried_over", col), previous["carried_forward"].get(col)
+            now, before = carried_over.get(col), previous["carried_forward"].get(col)
             cid = f"cross_year.carried_over.{col}"
             ev = [Evidence(path=f"t3.carried_over.{col}", value=now), Evidence(path=f"{prev_src}#t3.carried_forward.{col}", value=before)]
             if now is None or before is None:
@@ -106,12 +108,12 @@ def cross_year_checks(report: Report, previous: dict) -> list[CheckResult]:
                 out.append(CheckResult(cid, "pass", f"表三{T3_COL_CN[col]}列：本年上年结转({now})等于上年度报告结转下年度({before})。", ev))
             else:
                 out.append(CheckResult(cid, "fail", f"表三{T3_COL_CN[col]}列：本年上年结转({now})不等于上年度报告（{prev_src}）结转下年度({before})。", ev))
-    t2 = report.tables.get("t2")
     for row, name in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
         before = (previous.get("in_force") or {}).get(row, {}).get("in_force")
-        if t2 is None or not t2.found or before is None:
+        if not t2.get("found") or before is None:
             continue
-        made, repealed, now = (t2.value(row, k) for k in ("made", "repealed", "in_force"))
+        figures = t2["rows"].get(row, {})
+        made, repealed, now = (figures.get(k) for k in ("made", "repealed", "in_force"))
         cid = f"cross_year.in_force.{row}"
         ev = [Evidence(path=f"t2.{row}.in_force", value=now), Evidence(path=f"{prev_src}#t2.{row}.in_force", value=before)]
         if None in (made, repealed, now):

@@ -195,19 +195,53 @@ def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindin
 RULES = {"checks": rule_checks, "tables": rule_tables, "statements": rule_statements, "batch": rule_batch}
 
 
-def rate_report(report: Report, rubric: Rubric | None = None, findings: BatchFindings | None = None) -> Score:
-    rubric = rubric or default_rubric()
-    findings = findings or BatchFindings()
+def _score(rubric: Rubric, items_of) -> Score:
+    """Sum the parts: `items_of(part)` gives the part's deductions; a part never loses more than its max."""
     parts, deductions = {}, []
     for part in rubric.parts:
-        items = RULES[part["rule"]["type"]](report, part, rubric, findings)
+        items = items_of(part)
         lost = min(part["max"], sum(d.points for d in items))
         parts[part["key"]] = {"name": part["name"], "max": part["max"], "score": round(part["max"] - lost, 2)}
         deductions.extend(items)
     total = round(sum(p["score"] for p in parts.values()), 2)
     deductions.sort(key=lambda d: -d.points)
-    report.score = Score(total=total, grade=rubric.grade(total), parts=parts, deductions=deductions)
+    return Score(total=total, grade=rubric.grade(total), parts=parts, deductions=deductions)
+
+
+def rate_report(report: Report, rubric: Rubric | None = None, findings: BatchFindings | None = None) -> Score:
+    rubric = rubric or default_rubric()
+    findings = findings or BatchFindings()
+    report.score = _score(rubric, lambda part: RULES[part["rule"]["type"]](report, part, rubric, findings))
     return report.score
+
+
+# Rule types that read nothing but the checks and the batch findings: the only parts batch findings change.
+STORED_RULES = ("checks", "batch")
+
+
+def rerate_stored(result: dict, checks: list[CheckResult], rubric: Rubric, findings: BatchFindings) -> Score:
+    """Re-rate a stored result (`Report.to_dict()` with a score) after batch findings, without reading
+    the file again: 'checks' and 'batch' parts are recomputed from `checks` (the stored checks plus
+    any cross-year checks) and the findings; every other part keeps its stored deductions, which batch
+    findings cannot change."""
+    shell = Report(source=result["source"], text="", checks=checks)
+    stored = result["score"]["deductions"]
+
+    def items_of(part: dict) -> list[Deduction]:
+        if part["rule"]["type"] in STORED_RULES:
+            return RULES[part["rule"]["type"]](shell, part, rubric, findings)
+        return [deduction_from_dict(d) for d in stored if d["part"] == part["key"]]
+
+    return _score(rubric, items_of)
+
+
+def deduction_from_dict(d: dict) -> Deduction:
+    return Deduction(d["part"], d["points"], d["reason"], d.get("check_id"),
+                     [Evidence(**e) for e in d.get("evidence", [])], d.get("treatment"))
+
+
+def check_from_dict(d: dict) -> CheckResult:
+    return CheckResult(d["id"], d["status"], d["message"], [Evidence(**e) for e in d.get("evidence", [])])
 
 
 @lru_cache(maxsize=1)
