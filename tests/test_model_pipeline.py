@@ -184,3 +184,28 @@ def test_promote_compare_refuses_a_worse_candidate():
     assert not ok and any("seed_gold" in line and "WORSE" in line for line in lines)
     ok, _ = compare({"authored:test": m(0.1, 0.1, 0.1)}, None)  # no default yet: anything is accepted
     assert ok
+
+
+def _span(text: str, piece: str, role: str = "remedy", after: int = 0):
+    s = text.index(piece, after)
+    return (role, [(0, s)], [(s, s + len(piece))], [0.9])
+
+
+def test_pieces_of_one_enumerated_item_are_joined():
+    """Guideline B1/B2: headline + elaboration of one item is one statement; B7 role changes, the next
+    marker and un-enumerated prose still split."""
+    from model.tagger import merge_within_items
+
+    text = "一是加强培训。组织学习2次，覆盖60人；二是完善制度。下一步将扩大范围，提高频率。\n三是解读不足，将增加图解。"
+    spans = [_span(text, p) for p in ("加强培训", "组织学习2次", "覆盖60人", "完善制度", "扩大范围", "提高频率")]
+    spans += [_span(text, "解读不足", "problem"), _span(text, "将增加图解")]
+    merged = merge_within_items(spans, text)
+    got = [(r, text[c[0][0]:c[-1][1]]) for r, _, c, _ in merged]
+    assert got == [
+        ("remedy", "加强培训。组织学习2次，覆盖60人"),
+        ("remedy", "完善制度"),  # the following sentence is prose after the item: not joined
+        ("remedy", "扩大范围"),
+        ("remedy", "提高频率"),
+        ("problem", "解读不足"),
+        ("remedy", "将增加图解"),
+    ]
