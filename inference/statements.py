@@ -21,8 +21,8 @@ def _load(directory: str, quantize: bool):
 def load_model(directory: str | Path | None = None, quantize: bool = False):
     """Load a statement model once per process (cached); default: the shipped model in model/default.
 
-    fp32 by default: on the real seed gold int8 costs span F1 (0.600 -> 0.538), and fp32 already meets
-    the speed targets on 2 cores (66.6 sections/s, 328 statements/s); `quantize=True` is ~40 % faster."""
+    fp32 by default: on the real seed gold int8 costs span F1 (0.700 -> 0.615); fp32 runs 62-69
+    sections/s and 296-333 statements/s on 2 cores; `quantize=True` is ~40 % faster."""
     directory = Path(directory) if directory else DEFAULT_MODEL_DIR
     if not (directory / "nianbao.json").is_file():
         raise ModelError(f"{directory}: 找不到模型（缺少 nianbao.json）")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 HEADLINE = ("span_overlap50", "role_accuracy", "category_micro_f1")
@@ -58,9 +59,12 @@ def save_compact(src: Path, dst: Path) -> None:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("run", help="training run folder (holding model/) or a model directory")
+    parser.add_argument("run", nargs="?", help="training run folder (holding model/) or a model directory")
     parser.add_argument("--target", default=None, help="default model directory (default: model/default)")
     parser.add_argument("--seeds", default=None, help="folder of real seed reports (default ../shared/seeds)")
+    parser.add_argument("--card-only", action="store_true",
+                        help="re-measure the current default and rewrite its card, weights unchanged (RUN is ignored); "
+                             "for after a decoder or test-split change")
 
 
 def run(args) -> int:
@@ -68,7 +72,10 @@ def run(args) -> int:
     from model.tagger import StatementTagger
     from training.evaluate import default_sets, evaluate_sets, format_metrics
 
-    run_dir = Path(args.run)
+    if not args.run and not args.card_only:
+        print("错误：请给出训练运行目录 RUN（或使用 --card-only）", file=sys.stderr)
+        return 2
+    run_dir = Path(args.run or ".")
     candidate_dir = run_dir / "model" if (run_dir / "model" / "nianbao.json").is_file() else run_dir
     target = Path(args.target) if args.target else DEFAULT_MODEL_DIR
     sets = default_sets(None, "test", args.seeds)
@@ -77,6 +84,10 @@ def run(args) -> int:
         tagger = StatementTagger.from_pretrained(directory, quantize=quantize)
         return evaluate_sets(lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)], sets)
 
+    if args.card_only:
+        write_measurements(target, sets, metrics_of)
+        print(f"已重新测量默认模型并更新模型说明 -> {target / 'README.md'}")
+        return 0
     cand = metrics_of(candidate_dir)
     cur = metrics_of(target) if (target / "nianbao.json").is_file() else None
     for name, m in cand.items():
@@ -87,25 +98,28 @@ def run(args) -> int:
         print(f"拒绝：{candidate_dir} 在上述指标上不如当前默认模型 {target}，未作改动。")
         return 1
     save_compact(candidate_dir, target)
-    # the card reports what ships: re-measure on the stored (fp16 / int8-embedding) weights
-    cand = metrics_of(target)
-    cand_int8 = metrics_of(target, quantize=True)
-    from training.baseline import BaselineTagger
-
-    baseline = evaluate_sets(BaselineTagger.train_default().predict_dicts, sets)
-    speed = measure_speed(target)
-    (target / "metrics.json").write_text(
-        json.dumps({"model": cand, "model_int8": cand_int8, "baseline": baseline, "speed": speed}, ensure_ascii=False, indent=2),
-        encoding="utf-8")
-    write_card(target, cand, cand_int8, baseline, speed)
+    write_measurements(target, sets, metrics_of)
     print(f"已将 {candidate_dir} 设为默认模型 -> {target}")
     return 0
 
 
+def write_measurements(target: Path, sets: dict, metrics_of) -> None:
+    """The card reports what ships: measured on the stored (fp16 / int8-embedding) weights."""
+    from training.baseline import BaselineTagger
+    from training.evaluate import evaluate_sets
+
+    model = metrics_of(target)
+    model_int8 = metrics_of(target, quantize=True)
+    baseline = evaluate_sets(BaselineTagger.train_default().predict_dicts, sets)
+    speed = measure_speed(target)
+    (target / "metrics.json").write_text(
+        json.dumps({"model": model, "model_int8": model_int8, "baseline": baseline, "speed": speed}, ensure_ascii=False, indent=2),
+        encoding="utf-8")
+    write_card(target, model, model_int8, baseline, speed)
+
+
 def measure_speed(directory: Path, threads: int = 2, n: int = 200) -> dict:
     """sections/s and statements/s on `threads` CPU threads, fp32 and int8 (the numbers in the card)."""
-    import sys
-
     import torch
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -180,13 +194,15 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         "## Metrics",
         "",
         "Span F1 with ≥ 50 % overlap and exact; role accuracy and category/attribute scores on matched statements;",
-        "category micro-F1 is end-to-end (missed statements count as missed categories).",
+        "category micro-F1 is end-to-end (missed statements count as missed categories). Decoding as in",
+        "`model/tagger.py` (pieces of one enumerated item joined, guideline B1/B2).",
         "",
         "| set / system | span F1 (≥50%) | span F1 exact | role acc | category micro-F1 | category macro-F1 | specific F1 | status F1 |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in model_metrics:
-        lines.append(_row(f"{name} — this model, fp32 (what `nianbao` runs by default)", model_metrics[name]))
+        size = f"{model_metrics[name]['passages']} passages, {model_metrics[name]['gold_statements']} statements"
+        lines.append(_row(f"{name} ({size}) — this model, fp32 (what `nianbao` runs by default)", model_metrics[name]))
         lines.append(_row(f"{name} — this model, int8 (`--int8`)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
