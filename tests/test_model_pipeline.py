@@ -200,7 +200,7 @@ def test_pieces_of_one_enumerated_item_are_joined():
     spans = [_span(text, p) for p in ("加强培训", "组织学习2次", "覆盖60人", "完善制度", "扩大范围", "提高频率")]
     spans += [_span(text, "解读不足", "problem"), _span(text, "将增加图解")]
     merged = merge_within_items(spans, text)
-    got = [(r, text[c[0][0]:c[-1][1]]) for r, _, c, _ in merged]
+    got = [(r, text[c[0][0]:c[-1][1]]) for r, _, c, _, _ in merged]
     assert got == [
         ("remedy", "加强培训。组织学习2次，覆盖60人"),
         ("remedy", "完善制度"),  # the following sentence is prose after the item: not joined
@@ -209,3 +209,4 @@ def test_pieces_of_one_enumerated_item_are_joined():
         ("problem", "解读不足"),
         ("remedy", "将增加图解"),
     ]
+    assert [len(pieces) for *_, pieces in merged] == [3, 1, 1, 1, 1, 1]  # pieces kept for the `specific` vote
