@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inference.errors import NianbaoError, ReportError
-from inference.report import Report
+from inference.report import CheckResult, Report
 
 SUPPORTED = {".txt", ".html", ".htm", ".docx", ".pdf"}
 CHUNK = 32  # reports per model call
@@ -96,7 +96,7 @@ def score_batch(
     """Score every report under `paths` into `out_dir`. `model`: a loaded tagger, a model directory or None
     (shipped default). `rubric`: a Rubric, a rubric file or None (data/rubric.json)."""
     from inference.findings import agency_key, cross_year_checks, signatures, similar_pairs, table_figures
-    from inference.scoring import BatchFindings, Rubric, check_from_dict, default_rubric, rerate_stored
+    from inference.scoring import BatchFindings, Rubric, default_rubric, rerate_stored
     from inference.statements import detect_statements, load_model
     from inference.store import HistoryStore, RunStore
 
@@ -178,7 +178,7 @@ def score_batch(
             continue
         # Re-rated from the stored result: batch findings only touch check and batch parts, so the file is
         # not read again. Cross-year checks of an earlier pass are replaced, never stacked.
-        checks = [check_from_dict(c) for c in res["checks"] if not c["id"].startswith("cross_year.")]
+        checks = [CheckResult.from_dict(c) for c in res["checks"] if not c["id"].startswith("cross_year.")]
         if prev is not None:
             checks.extend(cross_year_checks(res["tables"], prev))
         score = rerate_stored(res, checks, rubric, BatchFindings(similar=similar))

@@ -162,6 +162,10 @@ class CheckResult:
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "CheckResult":
+        return cls(d["id"], d["status"], d["message"], [Evidence(**e) for e in d.get("evidence", [])])
+
 
 @dataclass
 class Statement:
@@ -193,6 +197,11 @@ class Deduction:
     def to_dict(self) -> dict[str, Any]:
         return {"part": self.part, "points": self.points, "reason": self.reason, "check_id": self.check_id,
                 "evidence": [e.to_dict() for e in self.evidence], "treatment": self.treatment}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Deduction":
+        return cls(d["part"], d["points"], d["reason"], d.get("check_id"),
+                   [Evidence(**e) for e in d.get("evidence", [])], d.get("treatment"))
 
 
 @dataclass

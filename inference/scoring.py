@@ -230,18 +230,10 @@ def rerate_stored(result: dict, checks: list[CheckResult], rubric: Rubric, findi
     def items_of(part: dict) -> list[Deduction]:
         if part["rule"]["type"] in STORED_RULES:
             return RULES[part["rule"]["type"]](shell, part, rubric, findings)
-        return [deduction_from_dict(d) for d in stored if d["part"] == part["key"]]
+        return [Deduction.from_dict(d) for d in stored if d["part"] == part["key"]]
 
     return _score(rubric, items_of)
 
-
-def deduction_from_dict(d: dict) -> Deduction:
-    return Deduction(d["part"], d["points"], d["reason"], d.get("check_id"),
-                     [Evidence(**e) for e in d.get("evidence", [])], d.get("treatment"))
-
-
-def check_from_dict(d: dict) -> CheckResult:
-    return CheckResult(d["id"], d["status"], d["message"], [Evidence(**e) for e in d.get("evidence", [])])
 
 
 @lru_cache(maxsize=1)

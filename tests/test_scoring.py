@@ -11,7 +11,7 @@ import pytest
 
 from inference.errors import DataError
 from inference.report import CheckResult, Evidence, Report, Section, Statement
-from inference.scoring import BatchFindings, Rubric, check_from_dict, default_rubric, rate_report, rerate_stored
+from inference.scoring import BatchFindings, Rubric, default_rubric, rate_report, rerate_stored
 from inference.statements import detect_statements
 from tests.conftest import (
     EXPECTED,
@@ -201,7 +201,7 @@ def test_rerating_the_stored_result_equals_rating_the_report(name):
     assert bool(cross) == bool((t3 and t3.found) or (r.tables.get("t2") and r.tables["t2"].found))
     r.checks.extend(cross)
     expected = rate_report(r, findings=findings).to_dict()
-    checks = [check_from_dict(c) for c in stored["checks"]] + cross
+    checks = [CheckResult.from_dict(c) for c in stored["checks"]] + cross
     got = rerate_stored(stored, checks, default_rubric(), findings).to_dict()
     assert json.loads(json.dumps(got, ensure_ascii=False)) == json.loads(json.dumps(expected, ensure_ascii=False))
     assert any(d["part"] == "originality" for d in got["deductions"])

@@ -75,8 +75,6 @@ def run(args) -> int:
     if not args.run and not args.card_only:
         print("错误：请给出训练运行目录 RUN（或使用 --card-only）", file=sys.stderr)
         return 2
-    run_dir = Path(args.run or ".")
-    candidate_dir = run_dir / "model" if (run_dir / "model" / "nianbao.json").is_file() else run_dir
     target = Path(args.target) if args.target else DEFAULT_MODEL_DIR
     sets = default_sets(None, "test", args.seeds)
 
@@ -88,6 +86,8 @@ def run(args) -> int:
         write_measurements(target, sets, metrics_of)
         print(f"已重新测量默认模型并更新模型说明 -> {target / 'README.md'}")
         return 0
+    run_dir = Path(args.run)
+    candidate_dir = run_dir / "model" if (run_dir / "model" / "nianbao.json").is_file() else run_dir
     cand = metrics_of(candidate_dir)
     cur = metrics_of(target) if (target / "nianbao.json").is_file() else None
     for name, m in cand.items():
