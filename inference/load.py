@@ -16,6 +16,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from model.textnorm import simplified
 from inference.errors import ReportError
 from inference.report import GridCell, RawTable, Report
 
@@ -116,7 +117,8 @@ def load(path: str | Path) -> Report:
 
     if not report.text.strip():
         raise ReportError(src, "empty", "文件中没有可读的文字")
-    if not any(m in report.text for m in _report_markers()):
+    if not any(m in report.text for m in _report_markers()) and not any(
+            m in simplified(report.text) for m in _report_markers()):  # mirror sites in traditional characters
         raise ReportError(src, "not_report", "内容不像政府信息公开工作年度报告（未出现“政府信息公开”“年度报告”等字样）")
     return report
 

@@ -24,6 +24,7 @@ class Rubric:
     grades: list[dict]
     uncertain_factor: float = 0.5
     source: str = ""
+    statement_min_confidence: float = 0.5
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Rubric":
@@ -39,7 +40,8 @@ class Rubric:
         for p in parts:
             if "key" not in p or "rule" not in p or p["rule"].get("type") not in RULES:
                 raise DataError(f"{path}: 部分 {p.get('key')} 缺少 key/rule 或规则类型未知")
-        return cls(parts, sorted(grades, key=lambda g: -g["min"]), float(raw.get("uncertain_factor", 0.5)), str(path))
+        return cls(parts, sorted(grades, key=lambda g: -g["min"]), float(raw.get("uncertain_factor", 0.5)), str(path),
+                   float(raw.get("statement_min_confidence", 0.5)))
 
     def grade(self, total: float) -> str:
         return next(g["name"] for g in self.grades if total >= g["min"])
@@ -109,8 +111,8 @@ def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
     return out
 
 
-def _section5(report: Report) -> list[Statement]:
-    return [s for s in report.statements if s.section == 5]
+def _section5(statements: list[Statement]) -> list[Statement]:
+    return [s for s in statements if s.section == 5]
 
 
 def _evidence(statements: list[Statement]) -> list[Evidence]:
@@ -118,12 +120,33 @@ def _evidence(statements: list[Statement]) -> list[Evidence]:
 
 
 def rule_statements(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    """Deduct only what holds on the model's confident statements: the finding is computed on all statements
+    and on the confident ones, the smaller deduction counts, and when the two differ the uncertain statements
+    are listed as 需人工复核 with no points taken."""
+    threshold = rubric.statement_min_confidence
+    sure = [s for s in report.statements if s.confidence >= threshold]
+    with_all = _statement_deductions(report, report.statements, part)
+    if len(sure) == len(report.statements):
+        return with_all
+    with_sure = _statement_deductions(report, sure, part)
+    points_all, points_sure = sum(d.points for d in with_all), sum(d.points for d in with_sure)
+    chosen = with_all if points_all <= points_sure else with_sure
+    if points_all != points_sure:
+        unsure = [s for s in report.statements if s.confidence < threshold and s.section in (5, 6)]
+        chosen = chosen + [Deduction(
+            part["key"], 0, f"需人工复核：{len(unsure)} 条问题或措施模型把握不足（置信度低于 {threshold:.2f}），"
+                            f"本项按对报告有利的读法计分（相差 {abs(points_all - points_sure):g} 分）",
+            None, _evidence(unsure[:10]), treatment="需人工复核，未扣分")]
+    return chosen
+
+
+def _statement_deductions(report: Report, statements: list[Statement], part: dict) -> list[Deduction]:
     rule, key = part["rule"], part["key"]
     if report.section(5) is None:
         return [Deduction(key, part["max"], "缺少第五部分（存在的主要问题及改进情况）", "sections.complete")]
-    s5 = _section5(report)
+    s5 = _section5(statements)
     problems = [s for s in s5 if s.role == "problem"]
-    remedies = [s for s in report.statements if s.role == "remedy" and s.section in (5, 6)]
+    remedies = [s for s in statements if s.role == "remedy" and s.section in (5, 6)]
     finding = rule["finding"]
     if finding == "problem_categories":
         cats = sorted({c for s in problems for c in s.categories})

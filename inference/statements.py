@@ -1,6 +1,8 @@
 """Pipeline stage: find and classify the statements of sections 五 and 六 with the statement model."""
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -8,6 +10,7 @@ from inference.errors import ModelError
 from inference.report import Report, Statement
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "model" / "default"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 STATEMENT_SECTIONS = (5, 6)
 
 
@@ -30,16 +33,39 @@ def load_model(directory: str | Path | None = None, quantize: bool = False):
 
 
 def section_passages(report: Report) -> list[tuple[int, int, str]]:
-    """(section number, body start offset, body text) of every free-text section the model reads."""
+    """(section number, body start offset, body text) of every free-text section the model reads. With no
+    section 5 heading, the problems/remedies text is found by its opening line (`unheaded_passage`)."""
     out = []
     for number in STATEMENT_SECTIONS:
         section = report.section(number)
         if section is None:
+            if number == 5 and (found := unheaded_passage(report)) is not None:
+                out.append((5, *found))
             continue
         body = report.text[section.body_start : section.end]
         if body.strip():
             out.append((number, section.body_start, body))
     return out
+
+
+@lru_cache(maxsize=1)
+def _line_cues() -> re.Pattern:
+    rules = json.loads((DATA_DIR / "sections.json").read_text(encoding="utf-8"))["unheaded_problems"]
+    return re.compile("|".join(f"(?:{c})" for c in rules["line_cues"]))
+
+
+def unheaded_passage(report: Report) -> tuple[int, str] | None:
+    """(offset, text) from the first line that opens the problems or the plans to section 6 or the end."""
+    norm = report.norm or report.text
+    six = report.section(6)
+    end = six.start if six is not None else len(norm)
+    pos = 0
+    for line in norm[:end].split("\n"):
+        if _line_cues().search(line):
+            body = report.text[pos:end].rstrip()
+            return (pos, body) if body.strip() else None
+        pos += len(line) + 1
+    return None
 
 
 def detect_statements(reports: list[Report], tagger) -> list[Report]:

@@ -6,12 +6,15 @@ so statements that cross a window boundary are still classified once, with full 
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import torch
 
+from model.textnorm import model_view
 from model.statement_model import StatementModel, load_tokenizer, tokenize_windows
 
 # Characters a statement never starts or ends with (enumeration punctuation, spaces).
@@ -23,6 +26,35 @@ ITEM_MARKER = re.compile(
     r"第[一二三四五六七八九十]+[，,、]?)\s*$"
 )
 ITEM_INNER_GAPS = {"。", "，", ",", "；", ";"}  # what may separate two pieces of one item
+DECODING_PATH = Path(__file__).with_name("decoding.json")
+CALIBRATION_FILE = "calibration.json"
+
+
+@lru_cache(maxsize=1)
+def decoding_rules() -> dict:
+    rules = json.loads(DECODING_PATH.read_text(encoding="utf-8"))
+    rules["_self_ref"] = re.compile(rules["self_reference"])
+    rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
+    return rules
+
+
+def strip_openers(text: str, start: int, end: int) -> int:
+    """Guideline B6: discourse openers and the body's self-reference + modal are connective. Returns the
+    new start (repeatedly stripped: 同时，我局将… loses both), never leaving less than the rule's minimum."""
+    rules = decoding_rules()
+    keep = rules["min_rest_after_opener"]
+    changed = True
+    while changed:
+        changed = False
+        head = text[start:end]
+        m = rules["_self_ref"].match(head)
+        cut = m.end() if m else next((len(o) for o in rules["_openers"] if head.startswith(o)), 0)
+        if cut and end - (start + cut) >= keep:
+            start += cut
+            while start < end and text[start] in EDGE_CHARS:
+                start += 1
+            changed = True
+    return start
 
 
 @dataclass
@@ -42,8 +74,10 @@ class PredictedStatement:
 class StatementTagger:
     """Loads once, predicts many times. `from_pretrained(dir, quantize=True)` for CPU speed."""
 
-    def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16):
+    def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None):
         self.model = model.eval()
+        # {"x": raw scores, "y": probabilities}: piecewise-linear map fitted on real dev text (training/calibrate.py)
+        self.calibration = calibration
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         cfg = model.config
@@ -56,13 +90,30 @@ class StatementTagger:
         model = StatementModel.from_pretrained(directory)
         if quantize:
             model = quantize_int8(model)
+        cal = Path(directory) / CALIBRATION_FILE
+        if cal.is_file() and "calibration" not in kwargs:
+            kwargs["calibration"] = json.loads(cal.read_text(encoding="utf-8"))
         return cls(model, load_tokenizer(directory), **kwargs)
+
+    def confidence(self, raw: float) -> float:
+        """Probability that a statement is right (span, role and a category), from the raw score."""
+        if not self.calibration:
+            return raw
+        xs, ys = self.calibration["x"], self.calibration["y"]
+        if raw <= xs[0]:
+            return ys[0]
+        for k in range(1, len(xs)):
+            if raw <= xs[k]:
+                x0, x1, y0, y1 = xs[k - 1], xs[k], ys[k - 1], ys[k]
+                return y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+        return ys[-1]
 
     # ------------------------------------------------------------------------------------------------
     @torch.inference_mode()
     def predict(self, texts: list[str]) -> list[list[PredictedStatement]]:
         if not texts:
             return []
+        texts = [model_view(t) for t in texts]  # same length: offsets stay valid for the caller's text
         enc = tokenize_windows(self.tokenizer, texts, self.config)
         sample_of = list(enc["overflow_to_sample_mapping"])
         offsets = [list(map(tuple, o)) for o in enc["offset_mapping"]]
@@ -158,10 +209,9 @@ class StatementTagger:
             return (total / len(positions)).unsqueeze(0)
 
         kept, piece_vecs, piece_owner = [], [], []
-        for role, positions, chars, confs, pieces in spans:
+        for role, positions, chars, confs, pieces in without_fragments(spans, text):
             start, end = _trimmed(chars, text)
-            if end - start < 2:
-                continue
+            start = strip_openers(text, start, end)
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:
@@ -181,12 +231,15 @@ class StatementTagger:
         out = []
         for i, (role, start, end, conf, _) in enumerate(kept):
             categories: list[str] = []
+            raw = conf
             if role in ("problem", "remedy"):
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
                 categories = [self.categories[j] for j in allowed if cat_p[i][j] >= 0.5]
                 if not categories and allowed:
                     categories = [self.categories[max(allowed, key=lambda j: cat_p[i][j])]]
+                # the statement is only as sure as its surest category
+                raw = conf * max((cat_p[i][j] for j in allowed), default=1.0)
             out.append(
                 PredictedStatement(
                     start=start,
@@ -195,7 +248,7 @@ class StatementTagger:
                     categories=categories,
                     specific=bool(spec_p[i] >= 0.5),
                     status=("done" if stat_p[i] >= 0.5 else "planned") if role == "remedy" else None,
-                    confidence=round(conf, 4),
+                    confidence=round(self.confidence(raw), 4),
                 )
             )
         return out
@@ -208,6 +261,38 @@ def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:
     while end > start and text[end - 1] in EDGE_CHARS:
         end -= 1
     return start, end
+
+
+def without_fragments(spans: list, text: str) -> list:
+    """No statement under `min_chars` (real text gave 13 % one- to four-character pieces: lead-ins,
+    adverbials, dates). A short piece joins the previous statement of the same role when only one
+    punctuation mark on the same line separates them, else the next one likewise, else it is dropped."""
+    min_chars = decoding_rules()["min_chars"]
+    items = [list(s) for s in spans]
+    bounds = [_trimmed(s[2], text) for s in items]
+
+    def joinable(a: int, b: int) -> bool:  # a before b
+        gap = text[bounds[a][1] : bounds[b][0]]
+        return items[a][0] == items[b][0] and len(gap.strip()) <= 1 and "\n" not in gap
+
+    alive = [True] * len(items)
+    for i in range(len(items)):
+        s, e = bounds[i]
+        if e - s >= min_chars:
+            continue
+        alive[i] = False
+        prev = max((j for j in range(i) if alive[j]), default=None)
+        if prev is not None and joinable(prev, i):
+            target, first = prev, False
+        elif i + 1 < len(items) and joinable(i, i + 1):
+            target, first = i + 1, True
+        else:
+            continue
+        for k in (1, 2, 3):
+            items[target][k] = (items[i][k] + items[target][k]) if first else (items[target][k] + items[i][k])
+        items[target][4] = (items[i][4] + items[target][4]) if first else (items[target][4] + items[i][4])
+        bounds[target] = _trimmed(items[target][2], text)
+    return [tuple(items[i]) for i in range(len(items)) if alive[i] and bounds[i][1] - bounds[i][0] >= min_chars]
 
 
 def merge_within_items(spans: list, text: str) -> list:

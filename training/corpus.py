@@ -155,6 +155,8 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, Any, str | None]]:
 
 
 def detect_format(obj: dict[str, Any]) -> str:
+    if "url" in obj and "sha1" in obj:
+        return "real"
     if "segments" in obj:
         return "authoring"
     if "passage_start" in obj or "passage_end" in obj:
@@ -330,6 +332,10 @@ def validate_record(obj: Any, path: str, line: int, tax: Taxonomy | None = None,
         c.add("(record)", "bad_record", "每行须为一个 JSON 对象")
         return c.issues
     fmt = detect_format(obj)
+    if fmt == "real":
+        from training import real
+
+        return real.validate_record(obj, path, line, tax)
     if fmt == "authoring":
         c.fields(obj, AUTHORING_REQUIRED, AUTHORING_OPTIONAL)
         c.meta(obj)

@@ -10,11 +10,13 @@ unmatched prediction its categories as false alarms.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable
 
 OVERLAP = 0.5
+SHORT = 6  # a predicted statement shorter than this is a fragment (issue target: none)
 
 
 def _overlap(a: dict, b: dict) -> float:
@@ -55,6 +57,15 @@ def _binary_f1(pairs: list[tuple[bool, bool]]) -> float:
     return _prf(tp, fp, fn)["f1"]
 
 
+def _macro_f1(pairs: list[tuple[str, str | None]]) -> float:
+    """Macro F1 over the classes present in gold or prediction (done / planned). F1 of `done` alone is
+    undefined on real text, where nearly every remedy is planned."""
+    classes = sorted({g for g, _ in pairs} | {p for _, p in pairs if p})
+    if not classes:
+        return 0.0
+    return round(sum(_binary_f1([(g == c, p == c) for g, p in pairs]) for c in classes) / len(classes), 4)
+
+
 def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
     """gold_passages[i]["statements"] vs predictions[i] (dicts with start/end/role/categories/...)."""
     n_gold = n_pred = exact_tp = overlap_tp = 0
@@ -64,8 +75,17 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
     cat_fn: Counter = Counter()
     specific_pairs: list[tuple[bool, bool]] = []
     status_pairs: list[tuple[bool, bool]] = []
+    set_counts = {"P": [0, 0, 0], "R": [0, 0, 0]}  # report-level category sets: tp, fp, fn
+    short = 0
     for passage, pred in zip(gold_passages, predictions):
         gold = passage["statements"]
+        short += sum(1 for p in pred if p["end"] - p["start"] < SHORT)
+        for fam, counts in set_counts.items():
+            gs = {c for g in gold for c in g.get("categories") or [] if c.startswith(fam)}
+            ps = {c for p in pred for c in p.get("categories") or [] if c.startswith(fam)}
+            counts[0] += len(gs & ps)
+            counts[1] += len(ps - gs)
+            counts[2] += len(gs - ps)
         n_gold += len(gold)
         n_pred += len(pred)
         gold_keys = {(g["start"], g["end"]) for g in gold}
@@ -87,7 +107,7 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
                 cat_fn[c] += 1
             specific_pairs.append((bool(g.get("specific")), bool(p.get("specific"))))
             if g["role"] == "remedy" and p["role"] == "remedy" and g.get("status"):
-                status_pairs.append((g["status"] == "done", p.get("status") == "done"))
+                status_pairs.append((g["status"], p.get("status")))
         for gi, g in enumerate(gold):
             if gi not in matched_g:
                 for c in g.get("categories") or []:
@@ -111,7 +131,9 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
         "category_macro_f1": round(sum(supported) / len(supported), 4) if supported else 0.0,
         "per_category": per_cat,
         "specific_f1": _binary_f1(specific_pairs),
-        "status_f1": _binary_f1(status_pairs),
+        "status_f1": _macro_f1(status_pairs),
+        "category_set_f1": {fam: _prf(*c)["f1"] for fam, c in (("problems", set_counts["P"]), ("remedies", set_counts["R"]))},
+        "short_predictions": short,
     }
 
 
@@ -136,6 +158,8 @@ def format_metrics(name: str, m: dict) -> str:
         f"  role accuracy   {m['role_accuracy']:.3f}",
         f"  category F1     micro {m['category_micro_f1']:.3f}  macro {m['category_macro_f1']:.3f}",
         f"  specific F1     {m['specific_f1']:.3f}   status F1 {m['status_f1']:.3f}",
+        f"  report-level category-set F1  problems {m['category_set_f1']['problems']:.3f}  remedies "
+        f"{m['category_set_f1']['remedies']:.3f}   predictions under {SHORT} chars: {m['short_predictions']}",
         "  per category    " + "  ".join(f"{c}:{v['f1']:.2f}({v['support']})" for c, v in m["per_category"].items()),
     ]
     return "\n".join(lines)
@@ -143,18 +167,26 @@ def format_metrics(name: str, m: dict) -> str:
 
 # -- evaluation sets ------------------------------------------------------------------------------------
 def default_sets(data: Iterable[str] | None = None, split: str = "test", seeds_dir: str | None = None) -> dict:
-    """The frozen authored test split and, separately, the real seed gold."""
+    """Real text first: the frozen real split (when its page cache is present), the real seed gold, then
+    the frozen authored split."""
     from training.data import load_passages, repo_root, split_passages
+    from training.real import load_real
 
     root = repo_root()
+    sets: dict[str, list[dict]] = {}
+    real = load_real(None if split == "all" else split)
+    if real:
+        sets[f"real:{split}"] = real
+    else:
+        print("真实标注集不可用（网页摘录缓存缺失），只评估种子与自编语料", file=sys.stderr)
     paths = list(data) if data else [str(root / "data" / "corpus" / "authored.jsonl")]
     passages = load_passages(paths)
-    sets = {f"authored:{split}": split_passages(passages)[split]}
     seeds = Path(seeds_dir) if seeds_dir else root.parent / "shared" / "seeds"
     if seeds.is_dir():
         from training.corpus import load_gold
 
         sets["seed_gold"] = load_gold(seeds)
+    sets[f"authored:{split}"] = split_passages(passages)[split]
     return sets
 
 
@@ -182,6 +214,48 @@ def run(args) -> int:
     metrics = evaluate_sets(predictor, sets)
     for name, m in metrics.items():
         print(format_metrics(name, m))
+    from training.real import load_real
+
+    real_pages = load_real(quiet=True)
+    if real_pages:
+        loc = locate_sections(real_pages)
+        metrics["real_located"] = loc
+        print(f"== section 五 located on {loc['located']} of {loc['pages']} real pages ({loc['rate']:.3f}); "
+              f"by layout {loc['by_layout']}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
+
+
+# -- finding the text ----------------------------------------------------------------------------------
+def locate_sections(real_passages: list[dict]) -> dict:
+    """How often the reader hands the statement model the problems/remedies text of a real page: the page
+    excerpt is read as a TXT report, and the passage counts as located when the bodies the statements
+    stage reads (`inference.statements.section_passages`) cover at least half of it."""
+    import tempfile
+
+    from inference.pipeline import read_report
+    from inference.statements import section_passages
+
+    located, by_layout, missed = 0, Counter(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, p in enumerate(real_passages):
+            f = Path(tmp) / f"{i}.txt"
+            f.write_text(p["page_text"], encoding="utf-8")
+            try:
+                report = read_report(f)
+                bodies = [(off, off + len(body)) for _, off, body in section_passages(report)]
+            except Exception:  # noqa: BLE001 - an unreadable page counts as not located
+                bodies = []
+            ps, pe = p["passage_start"], p["passage_end"]
+            covered = sum(max(0, min(pe, e) - max(ps, s)) for s, e in bodies)
+            ok = covered * 2 >= pe - ps
+            located += ok
+            by_layout[(p["layout"], ok)] += 1
+            if not ok:
+                missed.append(p["id"])
+    layouts = sorted({k for k, _ in by_layout})
+    return {"pages": len(real_passages), "located": located,
+            "rate": round(located / len(real_passages), 4) if real_passages else 0.0,
+            "by_layout": {k: f"{by_layout[(k, True)]}/{by_layout[(k, True)] + by_layout[(k, False)]}" for k in layouts},
+            "missed": missed}

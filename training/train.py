@@ -35,6 +35,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--category-weight", type=float, default=CATEGORY_WEIGHT,
                         help="weight of the summed category loss against the token loss")
+    parser.add_argument("--real-repeat", type=int, default=3,
+                        help="how many times each real training passage (data/real, train split) is seen per epoch; "
+                             "0 leaves real text out. Model selection uses the real dev split whenever it is cached")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training passages (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True,
@@ -212,7 +215,14 @@ def run(args) -> int:
         raise SystemExit("没有训练数据：--no-corpus 时必须用 --data 指定标注文件")
     passages = load_passages(data)
     parts = split_passages(passages)
+    from training.real import load_real
+
+    real_train = load_real("train") if args.real_repeat else []
+    real_dev = load_real("dev")
     train_set = parts["train"][: args.limit] if args.limit else parts["train"]
+    train_set = train_set + real_train * args.real_repeat
+    # choose by real text whenever it is there: the authored dev split rewards the authored style
+    dev_set = real_dev or parts["dev"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     log_file = (out / "train.log").open("w", encoding="utf-8")
@@ -225,7 +235,7 @@ def run(args) -> int:
     base = ensure_base(args.base_model)
     started = time.time()
     model_dir, dev_metrics = train(
-        train_set, parts["dev"], base, out, taxonomy_categories(), epochs=args.epochs, batch_size=args.batch_size,
+        train_set, dev_set, base, out, taxonomy_categories(), epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, max_length=args.max_length, seed=args.seed, freeze_embeddings=args.freeze_embeddings,
         category_weight=args.category_weight, log=log,
     )
@@ -241,6 +251,9 @@ def run(args) -> int:
         "command": "nianbao " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("nianbao") else "nianbao train",
         "data": [str(d) for d in data],
         "train_passages": len(train_set),
+        "real_train_passages": len(real_train),
+        "real_repeat": args.real_repeat,
+        "dev_set": "real:dev" if real_dev else "authored:dev",
         "base_model": base,
         "epochs": args.epochs,
         "lr": args.lr,

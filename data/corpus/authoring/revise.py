@@ -6,6 +6,11 @@ never changes the passage text: it only moves span edges, relabels or unlabels s
 adjacent spans. It returns a Counter of what it changed (for the compose scripts' summary line).
 Applied as the last step so that the random composition (and therefore every id and text) stays
 exactly as before the revision.
+
+``revise_status(record)`` applies ANNOTATION.md §12 R-4 (status with no completion cue) to one
+written record: it needs the passage id, so the compose scripts call it after numbering. It only
+turns listed ``done`` remedies into ``planned``; ``check_status_applied`` fails when a listed
+passage was never seen (an id drift would otherwise go unnoticed).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ HELD = re.compile(RULES["S5_held_event"])
 HELD_NOT = re.compile(RULES["S5_held_event_not"])
 CAT_FIXES = [dict(r, when=re.compile(r["when"])) for r in RULES["S4_category_fixes"]]
 ONE_FACT = re.compile(RULES["B8_merge_one_fact"])
+R4_PLANNED = {k: v for k, v in RULES["R4_status_planned"].items() if not k.startswith("_")}
 MIN_LEFT = 4  # never shrink a span below this many characters
 
 
@@ -123,3 +129,28 @@ def revise(p: dict, self_names_re: re.Pattern) -> Counter:
             i += 1
     p["segments"] = segs
     return n
+
+
+def revise_status(rec: dict) -> Counter:
+    """R-4: listed remedies of passage ``rec["id"]`` go from ``done`` to ``planned`` (text unchanged)."""
+    n: Counter = Counter()
+    want = list(R4_PLANNED.get(rec["id"], []))
+    if not want:
+        return n
+    for s in rec["segments"]:
+        if s.get("role") == "remedy" and s["text"] in want:
+            if s.get("status") != "done":
+                raise ValueError(f"{rec['id']}: R-4 statement is not done: {s['text']!r}")
+            s["status"] = "planned"
+            want.remove(s["text"])
+            n["r4_done_to_planned"] += 1
+    if want:
+        raise ValueError(f"{rec['id']}: R-4 statements not found: {want}")
+    return n
+
+
+def check_status_applied(prefix: str, ids: set[str]) -> None:
+    """Every R-4 passage of this writer (id prefix) must have been written."""
+    missing = sorted(k for k in R4_PLANNED if k.startswith(prefix) and k not in ids)
+    if missing:
+        raise ValueError(f"R-4 passages not in the output: {missing}")

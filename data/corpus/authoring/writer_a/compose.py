@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from revise import revise, self_modal_re  # noqa: E402  (label revisions after the agreement study)
+from revise import check_status_applied, revise, revise_status, self_modal_re  # noqa: E402  (label revisions after the agreement study)
 REPO = HERE.parents[3]
 OUT = REPO / "data" / "corpus" / "src" / "writer_a.jsonl"
 SEED = 20240611
@@ -546,7 +546,9 @@ def main() -> int:
         for i, p in enumerate(passages, 1):
             rec = {"id": f"wa-{i:04d}", "year": p["year"], "level": p["level"], "section": 5,
                    "style": p["style"], "segments": p["segments"]}
+            revised += revise_status(rec)  # R-4 needs the id
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    check_status_applied("wa-", {f"wa-{i:04d}" for i in range(1, len(passages) + 1)})
     n_final = sum(len(labelled(p)) for p in passages)
     print(f"revisions: {dict(sorted(revised.items()))}")
     print(f"hand-written {n_hand}, composed {len(passages) - n_hand}, statements {n_final} -> {OUT}")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from revise import revise, self_modal_re  # noqa: E402  (label revisions after the agreement study)
+from revise import check_status_applied, revise, revise_status, self_modal_re  # noqa: E402  (label revisions after the agreement study)
 REPO = HERE.parents[3]
 OUT = REPO / "data" / "corpus" / "src" / "writer_b.jsonl"
 SEED = 20240607
@@ -529,12 +529,14 @@ def main() -> None:
     revised: Counter = Counter()
     for p in comp.passages:
         revised += revise(p, names_re)
-    print(f"revisions: {dict(sorted(revised.items()))}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
         for i, p in enumerate(comp.passages, 1):
             rec = {"id": f"wb-{i:04d}", **p}
+            revised += revise_status(rec)  # R-4 needs the id
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    check_status_applied("wb-", {f"wb-{i:04d}" for i in range(1, len(comp.passages) + 1)})
+    print(f"revisions: {dict(sorted(revised.items()))}")
     print(f"bank exhausted in section-1 subparts {comp.misses} times")
     print(f"hand-written {n_hand}, composed {len(comp.passages) - n_hand}, total {len(comp.passages)} -> {OUT}")
 

@@ -1,0 +1,46 @@
+"""Length-preserving text views shared by the reader and the statement model.
+
+Real pages come from mirror sites in traditional characters, and some carry pinyin glosses after
+characters (紀(jì)工委). Both views keep every offset: traditional characters map one-for-one to
+simplified ones (OpenCC t2s; any phrase conversion that would change the length falls back to
+character-by-character conversion), and a romanisation gloss in brackets becomes spaces.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+ROMANISATION = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _char(ch: str) -> str:
+    out = _converter().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def simplified(text: str) -> str:
+    """Traditional -> simplified characters, same length as `text`."""
+    try:
+        out = _converter().convert(text)
+    except UnicodeEncodeError:  # lone surrogates from a broken decode: convert around them
+        out = ""
+    if len(out) == len(text):
+        return out
+    return "".join(_char(ch) if "\u4e00" <= ch <= "\u9fff" else ch for ch in text)
+
+
+def without_romanisation(text: str) -> str:
+    return ROMANISATION.sub(lambda m: " " * len(m.group()), text)
+
+
+def model_view(text: str) -> str:
+    """What the statement model reads: simplified characters, glosses blanked, punctuation as written."""
+    return without_romanisation(simplified(text))

@@ -1,0 +1,89 @@
+"""The real labelled set: offsets-only records, reserved pages refused, absent cache skipped clearly."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from training import corpus, real
+
+PAGE = "一、总体情况\n我局公开信息20条。\n五、存在的主要问题及改进情况\n一是公开内容不够全面；二是人员多为兼职。下一步，我局将加强业务培训。\n"
+
+
+def _work(**over):
+    line = {"url": "https://example.gov.cn/ndbg/1.html", "query": "q", "rank": 1, "file": "1.txt", "year": 2022,
+            "level": "县", "layout": "one_section", "passage_first": "一是公开内容不够全面", "passage_last": "我局将加强业务培训。",
+            "cut_start": False, "cut_end": False,
+            "statements": [
+                {"quote": "公开内容不够全面", "role": "problem", "categories": ["P02"], "specific": False},
+                {"quote": "人员多为兼职", "role": "problem", "categories": ["P06"], "specific": False},
+                {"quote": "加强业务培训", "role": "remedy", "categories": ["R02"], "specific": False, "status": "planned"}]}
+    line.update(over)
+    return line
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NIANBAO_REAL_CACHE", str(tmp_path))
+    (tmp_path / "inbox" / "zz").mkdir(parents=True)
+    (tmp_path / "inbox" / "zz" / "1.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    return tmp_path
+
+
+def _write_work(cache, lines):
+    (cache / "work" / "zz.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+
+
+def test_quotes_resolve_to_offsets_and_no_text_is_written(cache, tmp_path):
+    _write_work(cache, [_work()])
+    out = tmp_path / "out"
+    assert real.check("zz", write=True, out_dir=out) == 0
+    record = json.loads((out / "zz.jsonl").read_text(encoding="utf-8"))
+    assert record["sha1"] == real.sha1_text(PAGE) and record["id"] == "real-" + record["sha1"][:12]
+    assert [PAGE[s["start"]:s["end"]] for s in record["statements"]] == ["公开内容不够全面", "人员多为兼职", "加强业务培训"]
+    stored = (out / "zz.jsonl").read_text(encoding="utf-8")
+    assert "兼职" not in stored and "培训" not in stored  # offsets and labels only
+    passage = real.to_project(record, PAGE)
+    assert passage["text"].startswith("一是公开内容不够全面") and passage["statements"][0]["start"] == 2
+
+
+def test_bad_quotes_and_edge_punctuation_are_reported(cache, tmp_path, capsys):
+    bad = _work(statements=[{"quote": "不存在的句子", "role": "problem", "categories": ["P02"], "specific": False},
+                            {"quote": "人员多为兼职。", "role": "problem", "categories": ["P06"], "specific": False}])
+    _write_work(cache, [bad])
+    assert real.check("zz", write=False, out_dir=tmp_path / "out") == 1
+    assert "quote not found" in capsys.readouterr().out
+    _write_work(cache, [_work(statements=[bad["statements"][1]])])
+    assert real.check("zz", write=False, out_dir=tmp_path / "out") == 1
+    assert "span_punctuation" in capsys.readouterr().out
+
+
+def test_reserved_urls_are_rejected_by_data_validate(cache, tmp_path, monkeypatch):
+    _write_work(cache, [_work()])
+    out = tmp_path / "out"
+    real.check("zz", write=True, out_dir=out)
+    record = json.loads((out / "zz.jsonl").read_text(encoding="utf-8"))
+    monkeypatch.setattr(real, "reserved_urls", lambda path=None: {record["url"]})
+    issues, n = corpus.validate_paths([out / "zz.jsonl"])
+    assert n == 1 and [i.code for i in issues] == ["reserved_url"]
+
+
+def test_shipped_records_validate_and_never_name_a_reserved_page():
+    files = real.record_files()
+    if not files:
+        pytest.skip("no real records yet")
+    reserved = real.reserved_urls()
+    for rec in real.read_records():
+        assert rec["url"] not in reserved
+        assert set(rec) <= set(real.RECORD_FIELDS) | set(real.OPTIONAL_FIELDS)  # no text field
+    issues, _ = real.validate_paths(files)
+    assert not issues, issues[:5]
+
+
+def test_absent_cache_is_skipped_and_said(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NIANBAO_REAL_CACHE", str(tmp_path / "empty"))
+    if not real.read_records():
+        pytest.skip("no real records yet")
+    assert real.load_real() == []
+    assert "缓存" in capsys.readouterr().err
