@@ -28,6 +28,10 @@ ITEM_MARKER = re.compile(
 ITEM_INNER_GAPS = {"。", "，", ",", "；", ";"}  # what may separate two pieces of one item
 DECODING_PATH = Path(__file__).with_name("decoding.json")
 CALIBRATION_FILE = "calibration.json"
+CLAUSE_CUTS = set("，,；;")
+# a clause starts a new statement only when its category is sure and no earlier clause of the group is related
+SPLIT_SURE, SPLIT_RELATED = 0.6, 0.2
+OPENING, CLOSING = "“《（(「『【", "”》）)」』】"
 
 
 @lru_cache(maxsize=1)
@@ -74,8 +78,10 @@ class PredictedStatement:
 class StatementTagger:
     """Loads once, predicts many times. `from_pretrained(dir, quantize=True)` for CPU speed."""
 
-    def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None):
+    def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None,
+                 split_clauses: bool = True):
         self.model = model.eval()
+        self.split_clauses = split_clauses
         # {"x": raw scores, "y": probabilities}: piecewise-linear map fitted on real dev text (training/calibrate.py)
         self.calibration = calibration
         self.tokenizer = tokenizer
@@ -199,6 +205,60 @@ class StatementTagger:
             out.append((role, positions, chars, [c * mass[role] / max(sum(mass.values()), 1e-9) for c in confs]))
         return out
 
+    def _split_clause_lists(self, text: str, spans: list, pooled) -> list:
+        """Guideline B3 / R-3: a comma- or semicolon-separated list of self-contained clauses is one statement
+        per clause. A clause is self-contained here when the category head gives it a top category that the
+        clauses before it do not have; clauses that only elaborate (same category) or are shorter than
+        `min_chars` stay joined."""
+        min_chars = decoding_rules()["min_chars"]
+        out, todo = [], []
+        for span in spans:
+            role, positions, chars = span[0], span[1], span[2]
+            if role not in ("problem", "remedy") or len(positions) < 2:
+                out.append([span])
+                continue
+            clauses, current, depth = [], [], 0
+            for k, (s, e) in enumerate(chars):
+                piece = text[s:e]
+                depth += sum(piece.count(c) for c in OPENING) - sum(piece.count(c) for c in CLOSING)
+                current.append(k)
+                if depth <= 0 and any(c in CLAUSE_CUTS for c in piece) and k < len(chars) - 1:
+                    clauses.append(current)
+                    current = []
+            if current:
+                clauses.append(current)
+            if len(clauses) < 2:
+                out.append([span])
+                continue
+            out.append(None)
+            todo.append((len(out) - 1, span, clauses))
+        if todo:
+            vecs = torch.cat([pooled([todo_span[1][k] for k in clause]) for _, todo_span, clauses in todo for clause in clauses])
+            probs = self.model.classify_pooled(vecs)[0].sigmoid().tolist()
+            row = 0
+            for slot, span, clauses in todo:
+                role, positions, chars, confs = span[0], span[1], span[2], span[3]
+                prefix = "P" if role == "problem" else "R"
+                allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
+                groups: list[tuple[list[int], set[int]]] = []
+                for clause in clauses:
+                    p = probs[row]
+                    row += 1
+                    top = max(allowed, key=lambda j: p[j])
+                    cats = {j for j in allowed if p[j] >= SPLIT_RELATED} | {top}
+                    s, e = _trimmed([chars[k] for k in clause], text)
+                    if groups:
+                        gs, ge = _trimmed([chars[k] for k in groups[-1][0]], text)
+                        if (e - s < min_chars or ge - gs < min_chars or top in groups[-1][1]
+                                or p[top] < SPLIT_SURE):
+                            groups[-1][0].extend(clause)
+                            groups[-1][1].update(cats)
+                            continue
+                    groups.append((list(clause), cats))
+                out[slot] = [(role, [positions[k] for k in g], [chars[k] for k in g], [confs[k] for k in g],
+                              [[positions[k] for k in g]]) for g, _ in groups] if len(groups) > 1 else [span]
+        return [s for group in out for s in group]
+
     def _classify(self, text, spans, hidden_all) -> list[PredictedStatement]:
         def pooled(positions):
             by_window: dict[int, list[int]] = {}
@@ -208,8 +268,11 @@ class StatementTagger:
             total = sum(hidden_all[w][ps].sum(0) for w, ps in by_window.items())
             return (total / len(positions)).unsqueeze(0)
 
+        spans = without_fragments(spans, text)
+        if self.split_clauses:
+            spans = self._split_clause_lists(text, spans, pooled)
         kept, piece_vecs, piece_owner = [], [], []
-        for role, positions, chars, confs, pieces in without_fragments(spans, text):
+        for role, positions, chars, confs, pieces in spans:
             start, end = _trimmed(chars, text)
             start = strip_openers(text, start, end)
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))

@@ -38,6 +38,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--real-repeat", type=int, default=3,
                         help="how many times each real training passage (data/real, train split) is seen per epoch; "
                              "0 leaves real text out. Model selection uses the real dev split whenever it is cached")
+    parser.add_argument("--realistic", type=float, default=0.0,
+                        help="share of authored training passages that also get a variant rewritten toward real pages "
+                             "(ASCII punctuation, no markers, one paragraph, cut short; training/realistic.py)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training passages (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True,
@@ -220,6 +223,10 @@ def run(args) -> int:
     real_train = load_real("train") if args.real_repeat else []
     real_dev = load_real("dev")
     train_set = parts["train"][: args.limit] if args.limit else parts["train"]
+    if args.realistic:
+        from training.realistic import realistic_variants
+
+        train_set = train_set + realistic_variants(train_set, share=args.realistic, seed=args.seed)
     train_set = train_set + real_train * args.real_repeat
     # choose by real text whenever it is there: the authored dev split rewards the authored style
     dev_set = real_dev or parts["dev"]
@@ -253,6 +260,7 @@ def run(args) -> int:
         "train_passages": len(train_set),
         "real_train_passages": len(real_train),
         "real_repeat": args.real_repeat,
+        "realistic_share": args.realistic,
         "dev_set": "real:dev" if real_dev else "authored:dev",
         "base_model": base,
         "epochs": args.epochs,

@@ -1,0 +1,41 @@
+"""Decoding rules that keep real-text output clean: no fragments, no openers, traditional text, older headings."""
+from __future__ import annotations
+
+from model.tagger import strip_openers, without_fragments
+from model.textnorm import model_view, simplified
+
+
+def _span(role, text, sub, start_from=0):
+    s = text.index(sub, start_from)
+    chars = [(i, i + 1) for i in range(s, s + len(sub))]
+    positions = [(0, i) for i in range(s, s + len(sub))]
+    return (role, positions, chars, [0.9] * len(sub), [positions])
+
+
+def test_openers_and_self_reference_are_stripped_but_content_is_kept():
+    text = "下一步，我局将加强业务培训。同时，已于12月补充公开目录。"
+    s = strip_openers(text, 0, text.index("。"))
+    assert text[s:text.index("。")] == "加强业务培训"
+    start = text.index("同时")
+    assert text[strip_openers(text, start, len(text) - 1):len(text) - 1] == "已于12月补充公开目录"
+    short = "并加强"  # stripping would leave less than the rule's minimum: kept
+    assert strip_openers(short, 0, 3) == 0
+
+
+def test_fragments_join_a_same_role_neighbour_or_are_dropped():
+    text = "公开内容不够全面，及时性，2024年。人员多为兼职"
+    spans = [_span("problem", text, "公开内容不够全面"), _span("problem", text, "及时性"),
+             _span("other", text, "2024年"), _span("problem", text, "人员多为兼职")]
+    out = without_fragments(spans, text)
+    got = [(r, text[c[0][0]:c[-1][1]]) for r, _, c, _, _ in out]
+    assert got == [("problem", "公开内容不够全面，及时性"), ("problem", "人员多为兼职")]
+    assert all(c[-1][1] - c[0][0] >= 6 for _, _, c, _, _ in out)
+
+
+def test_traditional_text_and_glosses_keep_every_offset():
+    raw = "五、存在的主要問題及改進(jìn)情況\n公開內(nèi)容不夠全面"
+    view = model_view(raw)
+    assert len(view) == len(raw)
+    assert view.startswith("五、存在的主要问题及改进")
+    assert "(jìn)" not in view and "公开内" in view
+    assert simplified("\ud800中") == "\ud800中"  # a lone surrogate does not break the conversion
