@@ -33,19 +33,17 @@ complete rows (table 2, table 4) are exact.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import comb
-from pathlib import Path
 from typing import Any
 
+from inference import rules
 from inference.report import Cell, Report, Table
 
-LABELS_PATH = Path(__file__).resolve().parents[1] / "data" / "table_labels.json"
 TABLE_KEYS = ("t2", "t3", "t4")
 _CN_NUM = "一二三四五六七八九十"
 _CN_TABLE = {"t2": "表二", "t3": "表三", "t4": "表四"}
@@ -215,7 +213,7 @@ def _table_spec(key: str, d: dict[str, Any], rows: list[dict[str, Any]], cols: l
 
 @lru_cache(maxsize=4)
 def load_config(path: str | None = None) -> _Config:
-    raw = json.loads(Path(path or LABELS_PATH).read_text(encoding="utf-8"))
+    raw = rules.read_path(path) if path else rules.read("table_labels")
     core_min = int(raw.get("core_min_len", 3))
     markers = sorted({simple_norm(m) for m in raw["blank_markers"]}, key=len, reverse=True)
     units = sorted(raw.get("units", []), key=len, reverse=True)
