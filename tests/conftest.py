@@ -89,7 +89,8 @@ def build_tiny_model(out: Path, passages: int = 16, epochs: int = 2) -> Path:
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
-    from training.train import taxonomy_categories, train
+    from training.data import taxonomy_categories
+    from training.train import train
 
     data = _authored(passages)
     chars = set()

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from inference.chinese import ENUM_MARKER_AT_START
 from inference.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,9 +68,7 @@ SEGMENT_OPTIONAL = ("note",)
 
 # Guideline rules that can be checked mechanically (ANNOTATION.md §2).
 EDGE_PUNCT = set("。；;，,、：:！!？?")
-MARKER_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|[一二三四五六七八九十]+、)"
-)
+MARKER_RE = ENUM_MARKER_AT_START
 
 
 # --------------------------------------------------------------------------- taxonomy
