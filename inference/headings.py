@@ -25,13 +25,12 @@ class Heading:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
+    """The heading scanner compiled from data/sections.json."""
     raw = dict(rules.read("sections"))
     num = raw["heading_numerals"]
     sep = raw["heading_separators"]
-    raw["_titles"] = [(s["number"], s["title"], [re.compile(p) for p in s["patterns"]]) for s in raw["sections"]]
     # one alternation, in priority order; group name says which section matched
     alts = [f"(?P<s{sec['number']}_{k}>{p.lstrip('^')})" for sec in raw["sections"] for k, p in enumerate(sec["patterns"])]
-    raw["_title_rx"] = re.compile("|".join(alts))
     # whole-text scan: line start, optional numeral, then a title
     raw["_scan_rx"] = re.compile(
         rf"^[ \t]*+(?:(?:第)?(?P<num>{num}{{1,2}}|\d{{1,2}})(?:部分)?[ \t]*+{sep}?[ \t]*+)?(?:{'|'.join(alts)})", re.MULTILINE

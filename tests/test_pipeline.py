@@ -197,3 +197,42 @@ def test_report_round_trip_is_lossless(scored, data):
 def test_round_trip_of_a_report_before_cleaning():
     report = Report(source="x", text="政府信息公开工作年度报告")
     assert Report.from_dict(report.to_dict()) == report
+
+
+def test_rules_directory_is_chosen_once(tmp_path):
+    import shutil
+
+    from inference import rules
+    from inference.errors import DataError
+
+    same = tmp_path / "same"
+    same.mkdir()
+    for name in rules.RULE_FILES:
+        shutil.copyfile(rules.directory() / f"{name}.json", same / f"{name}.json")
+    assert inference.load(model=FixedTagger(), rules=same).rules_dir == rules.directory()  # same rules: fine
+    other = tmp_path / "other"
+    shutil.copytree(same, other)
+    raw = json.loads((other / "checks.json").read_text(encoding="utf-8"))
+    raw["timeliness"]["stale_days"] += 1
+    (other / "checks.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match="不能再切换"):
+        inference.load(model=FixedTagger(), rules=other)
+
+
+def test_custom_rubric_rule_type(tmp_path):
+    from inference.registry import rubric_rules
+    from inference.report import Deduction
+
+    @rubric_rules.register("has_contact")
+    def rule_has_contact(report, part, rubric, findings):
+        return [] if report.meta.contact else [Deduction(part["key"], part["max"], "未公布联系方式")]
+
+    try:
+        raw = json.loads((SAMPLES_DIR.parents[0] / "rubric.json").read_text(encoding="utf-8"))
+        part = next(p for p in raw["parts"] if p["key"] == "timeliness")
+        part["rule"] = {"type": "has_contact"}
+        (tmp_path / "rubric.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        report = inference.load(model=FixedTagger(), rubric=tmp_path / "rubric.json")(S01)
+        assert report.score.parts["timeliness"]["score"] in (0, part["max"])
+    finally:
+        rubric_rules.unregister("has_contact")
