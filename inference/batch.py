@@ -148,11 +148,11 @@ def score_batch(
     context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
     for digest, report in stored:
-        before = report.to_dict()
+        before = _findings_state(report)
         run_findings(report, digest, context)
         if rescore is not None:
             rescore(report)
-        if report.to_dict() != before:
+        if _findings_state(report) != before:
             store.update_report(report)
     stage["batch_findings"] = time.perf_counter() - t0
 
@@ -169,6 +169,12 @@ def score_batch(
     result.seconds = time.perf_counter() - started
     result.stage_seconds = {k: round(v, 3) for k, v in stage.items()}
     return result
+
+
+def _findings_state(report: Report) -> tuple:
+    """What batch findings and re-rating can change: checks, batch info, score."""
+    return ([c.to_dict() for c in report.checks], report.batch.to_dict() if report.batch else None,
+            report.score.to_dict() if report.score else None)
 
 
 def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
