@@ -76,7 +76,7 @@ def _vary_text(text: str, info: dict, rng: random.Random, s1: tuple[int, int] | 
 
 
 def build_batch(n: int, folder: Path, seed: int = 7) -> list[Path]:
-    from inference.load import load
+    from inference.loaders import load
     from inference.pipeline import read_report
 
     rng = random.Random(seed)

@@ -9,17 +9,14 @@ summary.xlsx, index.html and one page per report.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from inference.errors import NianbaoError, ReportError
-from inference.report import CheckResult, Report
+from inference.report import Report
 
-SUPPORTED = {".txt", ".html", ".htm", ".docx", ".pdf"}
 CHUNK = 32  # reports per model call
 
 
@@ -37,11 +34,14 @@ class BatchResult:
 def iter_files(paths: list[str | Path]) -> list[Path]:
     """Every supported file under the given files/folders, sorted, each once. Unsupported extensions inside
     folders are ignored; a file named explicitly is always taken (and gets its own error if unreadable)."""
+    from inference.loaders import supported_extensions
+
+    supported = set(supported_extensions(in_folders=True))
     seen, out = set(), []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED)
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in supported)
         else:
             found = [p]
         for f in found:
@@ -63,23 +63,19 @@ def digest_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _parse(path: Path):
-    """Worker: parse one file. Returns (path, digest, Report | ReportError, seconds)."""
-    from inference.pipeline import read_report
+def _read(path: Path):
+    """Worker: read one file with the pipeline's per-report components. Returns (path, digest, Report | ReportError, seconds)."""
+    from inference.pipeline import _WORKER
 
     t0 = time.perf_counter()
     digest = digest_of(path)
     try:
-        report = read_report(path)
+        report = _WORKER.read(path)
     except ReportError as exc:
         return path, digest, exc, time.perf_counter() - t0
     except Exception as exc:  # a parser bug must not take the batch down; record it for this file
         return path, digest, ReportError(str(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"), time.perf_counter() - t0
     return path, digest, report, time.perf_counter() - t0
-
-
-def result_dict(report: Report) -> dict:
-    return report.to_dict()
 
 
 def score_batch(
@@ -92,12 +88,11 @@ def score_batch(
     history: str | Path | None = None,
     progress: bool = True,
     write: bool = True,
+    nlp=None,
 ) -> BatchResult:
-    """Score every report under `paths` into `out_dir`. `model`: a loaded tagger, a model directory or None
-    (shipped default). `rubric`: a Rubric, a rubric file or None (data/rubric.json)."""
-    from inference.findings import agency_key, cross_year_checks, signatures, similar_pairs, table_figures
-    from inference.scoring import BatchFindings, Rubric, default_rubric, rerate_stored
-    from inference.statements import detect_statements, load_model
+    """Score every report under `paths` into `out_dir` with the pipeline `nlp` (default: `inference.load(model,
+    rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None)."""
+    from inference import pipeline
     from inference.store import HistoryStore, RunStore
 
     started = time.perf_counter()
@@ -107,8 +102,7 @@ def score_batch(
     if not resume and store_path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(str(store_path) + suffix).unlink(missing_ok=True)
-    rubric = rubric if isinstance(rubric, Rubric) else (Rubric.load(rubric) if rubric else default_rubric())
-    tagger = model if hasattr(model, "predict") else load_model(model)
+    nlp = nlp or pipeline.load(model=model, rubric=rubric)
     store = RunStore(store_path)
     hist = HistoryStore(Path(history) if history else out_dir / "history.sqlite")
     files = iter_files(paths)
@@ -118,13 +112,10 @@ def score_batch(
     stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
 
     bar = _progress(len(todo), progress)
-    pool = None
-    if workers > 1 and len(todo) > 1:
-        import multiprocessing as mp
-
-        pool = mp.get_context("spawn" if sys.platform == "darwin" else "fork").Pool(workers)
+    pipeline._WORKER = nlp
+    pool = pipeline.worker_pool(nlp, workers).__enter__() if workers > 1 and len(todo) > 1 else None
     try:
-        parsed_iter = pool.imap(_parse, todo, chunksize=4) if pool else map(_parse, todo)
+        parsed_iter = pool.imap(_read, todo, chunksize=4) if pool else map(_read, todo)
         chunk: list[tuple[Path, str, Report]] = []
         for path, digest, outcome, seconds in parsed_iter:
             stage["parse"] += seconds
@@ -135,12 +126,12 @@ def score_batch(
                 continue
             chunk.append((path, digest, outcome))
             if len(chunk) >= CHUNK:
-                _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures)
+                _finish_chunk(nlp, chunk, store, hist, stage)
                 result.processed += len(chunk)
                 bar.update(len(chunk))
                 chunk = []
         if chunk:
-            _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures)
+            _finish_chunk(nlp, chunk, store, hist, stage)
             result.processed += len(chunk)
             bar.update(len(chunk))
     finally:
@@ -148,42 +139,21 @@ def score_batch(
         if pool:
             pool.terminate()
 
-    # Phase 2: batch findings against the batch itself and the history of earlier runs.
+    # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
+    # score component as phase 1 re-rates each stored Report (the file is not read again).
     t0 = time.perf_counter()
-    results = store.results()
-    history_entries = hist.all()
-    # every stored result, even byte-identical copies under other paths (they share a digest)
-    matches = similar_pairs(history_entries, {r["_digest"] for r in results})
-    by_body: dict[tuple[str, int], dict] = {}
-    for e in history_entries:
-        if e["agency"] and e["year"]:
-            by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
-    batch_rules = [p["rule"] for p in rubric.parts if p["rule"]["type"] == "batch"]
+    from inference.findings import BatchContext, run_findings
 
-    def costs(similar: list[dict]) -> bool:
-        """Does any match reach a rubric threshold (and so change the score)?"""
-        return any(m["similarity"] >= r.get(f"{m['scope']}_threshold", 1.01) for r in batch_rules for m in similar)
-
-    for res in results:
-        digest = res["_digest"]
-        prev = by_body.get((agency_key(res.get("agency")), (res.get("year") or 0) - 1))
-        similar = [m for m in matches.get(digest, []) if m["other"] != res["source"]]
-        old = res.get("_batch") or {}
-        info = {"similar": similar, "previous_year": prev["source"] if prev else None}
-        if prev is None and not old.get("previous_year") and not costs(similar) and not costs(old.get("similar", [])):
-            # nothing that changes the score: record the (informational) matches only
-            if similar or old:
-                updated = {k: v for k, v in res.items() if k != "_batch"} | ({"_batch": info} if similar else {})
-                store.update_result(str(Path(res["source"]).resolve()), updated)
-            continue
-        # Re-rated from the stored result: batch findings only touch check and batch parts, so the file is
-        # not read again. Cross-year checks of an earlier pass are replaced, never stacked.
-        checks = [CheckResult.from_dict(c) for c in res["checks"] if not c["id"].startswith("cross_year.")]
-        if prev is not None:
-            checks.extend(cross_year_checks(res["tables"], prev))
-        score = rerate_stored(res, checks, rubric, BatchFindings(similar=similar))
-        updated = res | {"checks": [c.to_dict() for c in checks], "score": score.to_dict(), "_batch": info}
-        store.update_result(str(Path(res["source"]).resolve()), updated)
+    stored = store.reports()
+    context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
+    rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
+    for digest, report in stored:
+        before = _findings_state(report)
+        run_findings(report, digest, context)
+        if rescore is not None:
+            rescore(report)
+        if _findings_state(report) != before:
+            store.update_report(report)
     stage["batch_findings"] = time.perf_counter() - t0
 
     result.results = store.results()
@@ -201,24 +171,24 @@ def score_batch(
     return result
 
 
-def _finish_chunk(chunk, tagger, rubric, store, hist, stage, signatures, table_figures) -> None:
-    from inference.scoring import rate_report
-    from inference.statements import detect_statements
+def _findings_state(report: Report) -> tuple:
+    """What batch findings and re-rating can change: checks, batch info, score."""
+    return ([c.to_dict() for c in report.checks], report.batch.to_dict() if report.batch else None,
+            report.score.to_dict() if report.score else None)
 
-    t0 = time.perf_counter()
-    detect_statements([r for _, _, r in chunk], tagger)
-    stage["statements"] += time.perf_counter() - t0
+
+def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
+    from inference.findings import signatures, table_figures
+
+    for path, _, report in chunk:
+        report.source = str(path.resolve())
+    nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
-        t1 = time.perf_counter()
-        rate_report(report, rubric)
-        res = result_dict(report) | {"_digest": digest}
-        res["source"] = str(path.resolve())
         t2 = time.perf_counter()
-        stage["score"] += t2 - t1
         s5, whole = signatures(report)
         carried, in_force = table_figures(report)
-        hist.add(digest, res["source"], report.meta.agency, report.meta.year, s5, whole, carried, in_force)
-        store.put_ok(res["source"], digest, res, report.text, 0.0)
+        hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+        store.put_ok(digest, report, 0.0)
         stage["store"] += time.perf_counter() - t2
 
 
@@ -254,11 +224,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     try:
-        from inference.statements import load_model
+        from inference.pipeline import load
 
-        model = load_model(args.model, quantize=args.int8)
-        res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, rubric=args.rubric,
-                          model=model, history=args.history, progress=not args.no_progress)
+        nlp = load(model=args.model, rubric=args.rubric, int8=args.int8)
+        res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
+                          history=args.history, progress=not args.no_progress)
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2

@@ -5,69 +5,15 @@ Every blanked region is recorded in `report.removed` as (start, end, reason).
 """
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from pathlib import Path
 
+from inference import rules
+from inference.headings import find_headings, report_start
 from inference.report import Report
-from model.textnorm import model_view
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
-# ---------------------------------------------------------------------------------------------
-# one-for-one character normalisation
-# ---------------------------------------------------------------------------------------------
-
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u2500\u2501"
-# characters NFKC would map to one char but that we keep as they are (they carry meaning in
-# these reports or NFKC would turn them into something misleading)
-_KEEP = set("〔〕【】“”‘’《》〈〉「」『』、。·…")
-
-
-class _CharMap(dict):
-    """str.translate table computed lazily per distinct character (cached)."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        out = ch
-        if ch in _KEEP:
-            pass
-        elif code < 0x20:
-            out = ch if ch in "\t\n" else ("\n" if ch in "\x0b\x0c" else " ")
-        elif code < 0x7F:
-            pass
-        elif ch in _SPACES:
-            out = " "
-        elif ch in _DASHES:
-            out = "-"
-        elif 0xFF01 <= code <= 0xFF5E:
-            out = chr(code - 0xFEE0)
-        else:
-            n = unicodedata.normalize("NFKC", ch)
-            if len(n) == 1 and n != ch:
-                out = n if n not in _DASHES else "-"
-                if n.isspace():
-                    out = " "
-        self[code] = out
-        return out
-
-
-_CHARMAP = _CharMap()
-# ASCII printables and CJK ideographs never change: only translate the runs in between
-_NEEDS_MAP = re.compile(r"[^\t\n\x20-\x7e\u4e00-\u9fff]+")
-
-
-def normalise_chars(text: str) -> str:
-    """Full-width -> half-width, dashes -> '-', odd spaces -> ' ', traditional -> simplified characters,
-    romanisation glosses -> spaces. Always the same length."""
-    out = model_view(_NEEDS_MAP.sub(lambda m: m.group().translate(_CHARMAP), text))
-    assert len(out) == len(text)
-    return out
-
+from inference.textnorm import blank_ranges as _blank_ranges
+from inference.textnorm import normalise_chars
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -76,8 +22,7 @@ def normalise_chars(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    with open(DATA_DIR / "boilerplate.json", encoding="utf-8") as f:
-        raw = json.load(f)
+    raw = rules.read("boilerplate")
     strong = [(r["name"], re.compile(r["regex"]), r.get("blank", "line")) for r in raw["strong"]]
     weak = [(r["name"], re.compile(r["regex"])) for r in raw["weak"]]
     combined = re.compile("|".join(f"(?:{r['regex']})" for r in raw["strong"]), re.MULTILINE)
@@ -103,24 +48,6 @@ def _lines(s: str) -> list[tuple[int, int]]:
         out.append((pos, nl))
         pos = nl + 1
     return out
-
-
-_NOT_NL = re.compile(r"[^\n]")
-
-
-def _blank_ranges(s: str, ranges: list[tuple[int, int]]) -> str:
-    """Replace every character but newlines inside the (possibly overlapping) ranges with spaces."""
-    out: list[str] = []
-    pos = 0
-    for start, end in sorted(ranges):
-        start = max(start, pos)
-        if end <= start:
-            continue
-        out.append(s[pos:start])
-        out.append(_NOT_NL.sub(" ", s[start:end]))
-        pos = end
-    out.append(s[pos:])
-    return "".join(out)
 
 
 _WS = re.compile(r"\s+")
@@ -203,8 +130,6 @@ def find_duplicate_copy(norm: str) -> list[tuple[int, int]]:
 def _body_bounds(norm: str) -> tuple[int, int]:
     """(body_start, tail_start): weak boilerplate may be blanked only before body_start or after
     tail_start (the end of the last section-六 heading line; no tail if none is found)."""
-    from inference.sections import find_headings, report_start
-
     heads = find_headings(norm)
     body_start = report_start(norm, heads)
     six = [h for h in heads if h.number == 6]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 
-class NianbaoError(Exception):
-    """Base class: a clear, specific, user-facing problem."""
+from model.errors import ModelError, NianbaoError
+
+__all__ = ["DataError", "ModelError", "NianbaoError", "ReportError"]
 
 
 class ReportError(NianbaoError):
@@ -14,10 +15,6 @@ class ReportError(NianbaoError):
         self.code = code  # stable machine code: missing, not_file, empty, binary, too_large, corrupt, scanned_pdf, not_report, unsupported, unreadable (batch: internal)
         self.reason = reason  # Chinese, user-facing
         super().__init__(f"{self.path}: [{code}] {reason}")
-
-
-class ModelError(NianbaoError):
-    """A model directory is missing, malformed or not safetensors."""
 
 
 class DataError(NianbaoError):

@@ -4,10 +4,12 @@ the history store of earlier runs."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from inference.report import CheckResult, Evidence, Report
+from inference.registry import batch_findings
+from inference.report import BatchInfo, CheckResult, Evidence, Report
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -90,16 +92,14 @@ def table_figures(report: Report) -> tuple[dict, dict]:
     return carried, in_force
 
 
-def cross_year_checks(tables: dict[str, dict], previous: dict) -> list[CheckResult]:
-    """tables: `Report.to_dict()["tables"]` of this year's report (as stored in the run store);
-    previous: history entry of the same body for the year before (carried_forward, in_force, source)."""
+def cross_year_checks(report: Report, previous: dict) -> list[CheckResult]:
+    """previous: history entry of the same body for the year before (carried_forward, in_force, source)."""
     out = []
-    t3, t2 = tables.get("t3") or {}, tables.get("t2") or {}
+    t3, t2 = report.tables.get("t3"), report.tables.get("t2")
     prev_src = previous["source"]
-    if t3.get("found") and previous.get("carried_forward"):
-        carried_over = t3["rows"].get("carried_over", {})
+    if t3 is not None and t3.found and previous.get("carried_forward"):
         for col in T3_COLS:
-            now, before = carried_over.get(col), previous["carried_forward"].get(col)
+            now, before = t3.value("carried_over", col), previous["carried_forward"].get(col)
             cid = f"cross_year.carried_over.{col}"
             ev = [Evidence(path=f"t3.carried_over.{col}", value=now), Evidence(path=f"{prev_src}#t3.carried_forward.{col}", value=before)]
             if now is None or before is None:
@@ -110,10 +110,9 @@ def cross_year_checks(tables: dict[str, dict], previous: dict) -> list[CheckResu
                 out.append(CheckResult(cid, "fail", f"表三{T3_COL_CN[col]}列：本年上年结转({now})不等于上年度报告（{prev_src}）结转下年度({before})。", ev))
     for row, name in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
         before = (previous.get("in_force") or {}).get(row, {}).get("in_force")
-        if not t2.get("found") or before is None:
+        if t2 is None or not t2.found or before is None:
             continue
-        figures = t2["rows"].get(row, {})
-        made, repealed, now = (figures.get(k) for k in ("made", "repealed", "in_force"))
+        made, repealed, now = (t2.value(row, k) for k in ("made", "repealed", "in_force"))
         cid = f"cross_year.in_force.{row}"
         ev = [Evidence(path=f"t2.{row}.in_force", value=now), Evidence(path=f"{prev_src}#t2.{row}.in_force", value=before)]
         if None in (made, repealed, now):
@@ -126,3 +125,45 @@ def cross_year_checks(tables: dict[str, dict], previous: dict) -> list[CheckResu
         else:
             out.append(CheckResult(cid, "fail", f"表二{name}：现行有效{now}件，与上年（{prev_src}）{before}+本年制发{made}−废止{repealed}={expected}明显不衔接。", ev))
     return out
+
+
+# -- batch findings: each fills its part of `report.batch` / `report.checks` from the batch context ----------
+@dataclass
+class BatchContext:
+    """What phase 2 of a batch knows: near-duplicate matches per digest and the reports of every body by year."""
+    matches: dict[str, list[dict]] = field(default_factory=dict)
+    by_body: dict[tuple[str | None, int], dict] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, history_entries: list[dict], digests: set[str]) -> "BatchContext":
+        """history_entries: batch + history store; digests: every stored result's (byte-identical copies
+        under other paths share one)."""
+        by_body: dict[tuple[str | None, int], dict] = {}
+        for e in history_entries:
+            if e["agency"] and e["year"]:
+                by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
+        return cls(similar_pairs(history_entries, digests), by_body)
+
+
+@batch_findings.register("copying")
+def copying(report: Report, digest: str, context: BatchContext) -> None:
+    """Near-duplicates of section 五 and of the free text (the rubric's `batch` rule decides what they cost)."""
+    report.batch.similar = [m for m in context.matches.get(digest, []) if m["other"] != report.source]
+
+
+@batch_findings.register("cross_year")
+def cross_year(report: Report, digest: str, context: BatchContext) -> None:
+    """Continuity with the same body's report of the year before; checks of an earlier pass are replaced."""
+    report.checks = [c for c in report.checks if not c.id.startswith("cross_year.")]
+    prev = context.by_body.get((agency_key(report.meta.agency), (report.meta.year or 0) - 1))
+    report.batch.previous_year = prev["source"] if prev else None
+    if prev is not None:
+        report.checks.extend(cross_year_checks(report, prev))
+
+
+def run_findings(report: Report, digest: str, context: BatchContext) -> Report:
+    """Every registered batch finding, on a fresh `report.batch`."""
+    report.batch = BatchInfo()
+    for _, finding in batch_findings.items():
+        finding(report, digest, context)
+    return report

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误: {e.path}: {e.reason}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(full=False), ensure_ascii=False, indent=2))
     else:
         print(summary(report))
     return 0

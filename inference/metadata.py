@@ -5,57 +5,20 @@ All dates are ISO "YYYY-MM-DD".
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
+from inference import rules
+from inference.chinese import DATE_RX, NUMERAL_CHARS, parse_date
+from inference.headings import find_headings
 from inference.report import Report
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 # ---------------------------------------------------------------------------------------------
 # dates
 # ---------------------------------------------------------------------------------------------
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN = "〇零○一二三四五六七八九十"
-DATE_RX = (
-    r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}(?!\d)"
-    rf"|[{_CN}]{{4}}\s*年\s*[{_CN}]{{1,3}}\s*月\s*[{_CN}]{{1,3}}\s*日)"
-)
+_CN = NUMERAL_CHARS
 _DATE = re.compile(DATE_RX)
-_DATE_PARTS = re.compile(r"(\d{4}|[" + _CN + r"]{4})\s*(?:年|[-/.])\s*(\d{1,2}|[" + _CN + r"]{1,3})\s*(?:月|[-/.])\s*(\d{1,2}|[" + _CN + r"]{1,3})")
-
-
-def _cn_number(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        t = _CN_DIGIT.get(tens, None) if tens else 1
-        o = _CN_DIGIT.get(ones, None) if ones else 0
-        if t is None or o is None:
-            return None
-        return t * 10 + o
-    digits = [_CN_DIGIT.get(ch) for ch in s]
-    if any(d is None for d in digits):
-        return None
-    return int("".join(str(d) for d in digits))
-
-
-def parse_date(s: str) -> str | None:
-    """'2025年1月9日' / '2025-02-25' / '二〇二五年一月九日' -> '2025-01-09'; None if not a valid date."""
-    m = _DATE_PARTS.search(s)
-    if not m:
-        return None
-    y, mo, d = (_cn_number(g) for g in m.groups())
-    if y is None or mo is None or d is None:
-        return None
-    if not (1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,8 +28,7 @@ def parse_date(s: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    with open(DATA_DIR / "sections.json", encoding="utf-8") as f:
-        raw = json.load(f)
+    raw = rules.read("sections")
     return {
         "levels": [(re.compile(rx), level) for rx, level in raw["agency_levels"]["rules"]],
         "suffix": re.compile(raw["agency_suffix"]),
@@ -148,7 +110,6 @@ def _strip_span(line_start: int, line: str) -> tuple[int, int, str]:
 
 
 def extract_metadata(report: Report) -> Report:
-    from inference.sections import find_headings
 
     norm = report.norm or report.text
     meta = report.meta

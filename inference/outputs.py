@@ -17,12 +17,6 @@ CHECK_CN = {"pass": "通过", "fail": "不通过", "uncertain": "无法确定", 
 REPORT_HEADERS = ["文件", "机关", "年度", "格式", "发布日期", "总分", "等级", "未通过检查数", "问题陈述数", "改进措施数", "主要扣分"]
 
 
-def _public(result: dict) -> dict:
-    return {k: v for k, v in result.items() if not k.startswith("_")} | (
-        {"batch": result["_batch"]} if result.get("_batch") else {}
-    )
-
-
 def page_name(result: dict) -> str:
     stem = Path(result["source"]).stem
     return f"{stem[:40]}-{hashlib.sha1(result['source'].encode()).hexdigest()[:8]}.html"
@@ -47,7 +41,7 @@ def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_o
     out_dir = Path(out_dir)
     with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
         for r in results:
-            fh.write(json.dumps(_public(r), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     write_csv(out_dir / "summary.csv", results, errors)
     write_xlsx(out_dir / "summary.xlsx", results, errors)
     pages = out_dir / "reports"
@@ -224,7 +218,7 @@ def _table_html(key: str, table: dict, failing: set[str]) -> str:
 
 def report_page(result: dict, text: str | None = None) -> str:
     if text is None:
-        from inference.load import load
+        from inference.loaders import load
 
         try:
             text = load(result["source"]).text

@@ -75,7 +75,7 @@ class Table:
     def cell(self, row: str, col: str) -> Cell | None:
         return self.rows.get(row, {}).get(col)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, full: bool = True) -> dict[str, Any]:
         rows = {r: {c: cell.value for c, cell in cols.items()} for r, cols in self.rows.items()}
         states = {
             f"{r}.{c}": cell.state
@@ -96,7 +96,23 @@ class Table:
         }
         if self.key in ("t2", "t4"):
             out.update(rows)  # schema: tables.t2.regulations.made, tables.t4.review.total
+        if not full:
+            return out
+        # where each figure was read (raw text and offsets): what the round trip needs beyond the schema
+        out["cells"] = {r: {c: [cell.raw, cell.start, cell.end] for c, cell in cols.items()} for r, cols in self.rows.items()}
         return out
+
+    @classmethod
+    def from_dict(cls, key: str, d: dict[str, Any]) -> "Table":
+        states, cells = d.get("non_numeric_cells", {}), d.get("cells", {})
+        rows = {}
+        for r, cols in d.get("rows", {}).items():
+            rows[r] = {}
+            for c, value in cols.items():
+                raw, start, end = cells.get(r, {}).get(c, ["", None, None])
+                rows[r][c] = Cell(value, states.get(f"{r}.{c}", "number"), raw, start, end)
+        return cls(key, d["found"], d["format"], d["layout"], rows, list(d.get("ambiguous_rows", [])),
+                   list(d.get("notes", [])), d.get("start"), d.get("end"))
 
 
 @dataclass
@@ -146,6 +162,10 @@ class Evidence:
         out = {"path": self.path, "value": self.value, "start": self.start, "end": self.end, "text": self.text}
         return {k: v for k, v in out.items() if v is not None}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Evidence":
+        return cls(**d)
+
 
 @dataclass
 class CheckResult:
@@ -164,7 +184,7 @@ class CheckResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CheckResult":
-        return cls(d["id"], d["status"], d["message"], [Evidence(**e) for e in d.get("evidence", [])])
+        return cls(d["id"], d["status"], d["message"], [Evidence.from_dict(e) for e in d.get("evidence", [])])
 
 
 @dataclass
@@ -184,6 +204,11 @@ class Statement:
                 "categories": list(self.categories), "specific": self.specific, "status": self.status,
                 "confidence": self.confidence}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Statement":
+        return cls(d["text"], d["start"], d["end"], d["section"], d["role"], list(d.get("categories", [])),
+                   d.get("specific", False), d.get("status"), d.get("confidence", 0.0))
+
 
 @dataclass
 class Deduction:
@@ -201,7 +226,7 @@ class Deduction:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Deduction":
         return cls(d["part"], d["points"], d["reason"], d.get("check_id"),
-                   [Evidence(**e) for e in d.get("evidence", [])], d.get("treatment"))
+                   [Evidence.from_dict(e) for e in d.get("evidence", [])], d.get("treatment"))
 
 
 @dataclass
@@ -219,6 +244,24 @@ class Score:
             "deductions": [d.to_dict() for d in self.deductions],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Score":
+        return cls(d["total"], d["grade"], d["parts"], [Deduction.from_dict(x) for x in d.get("deductions", [])])
+
+
+@dataclass
+class BatchInfo:
+    """What a batch (and the history store) found about one report: near-duplicates and the previous year's report."""
+    similar: list[dict[str, Any]] = field(default_factory=list)  # {"scope": "section5"|"report", "other": str, "similarity": float}
+    previous_year: str | None = None  # source of the same body's report for the year before
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"similar": [dict(m) for m in self.similar], "previous_year": self.previous_year}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "BatchInfo":
+        return cls([dict(m) for m in d.get("similar", [])], d.get("previous_year"))
+
 
 @dataclass
 class Report:
@@ -235,6 +278,8 @@ class Report:
     checks: list[CheckResult] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     score: Score | None = None
+    batch: BatchInfo | None = None  # set by batch runs only
+    provenance: dict[str, Any] = field(default_factory=dict)  # nianbao version, model id/sha256, rubric version, rules hash
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
@@ -246,7 +291,9 @@ class Report:
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, full: bool = True) -> dict[str, Any]:
+        """The `inspect --json` schema (+ statements, score, batch, provenance); `full` adds what `from_dict`
+        needs to rebuild the Report exactly (text, removed ranges, raw tables, offsets of facts and cells)."""
         m = self.meta
         out: dict[str, Any] = {
             "source": self.source,
@@ -268,14 +315,72 @@ class Report:
                     "start": s.start,
                     "end": s.end,
                     "subparts": [{"title": p.title, "start": p.start, "end": p.end, "kind": p.kind} for p in s.subparts],
+                    "body_start": s.body_start,
                 }
                 for s in self.sections
             ],
-            "tables": {k: t.to_dict() for k, t in self.tables.items()},
+            "tables": {k: t.to_dict(full) for k, t in self.tables.items()},
             "checks": [c.to_dict() for c in self.checks],
         }
         if self.statements:
             out["statements"] = [s.to_dict() for s in self.statements]
         if self.score is not None:
             out["score"] = self.score.to_dict()
+        if self.batch is not None:
+            out["batch"] = self.batch.to_dict()
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        if not full:
+            return out
+        # beyond the inspect --json schema: what `from_dict` needs to rebuild the Report exactly
+        out["text"] = self.text
+        out["norm"] = None if self.norm and self.norm == derived_norm(self.text, self.removed) else self.norm
+        out["removed"] = [list(r) for r in self.removed]
+        out["raw_tables"] = [{"start": t.start, "end": t.end,
+                              "cells": [[[c.text, c.start, c.end, c.spanned] for c in row] for row in t.cells]}
+                             for t in self.raw_tables]
+        out["meta_spans"] = {k: list(v) for k, v in m.spans.items()}
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Report":
+        """Inverse of `to_dict`: `Report.from_dict(r.to_dict()) == r`."""
+        text, removed = d["text"], [tuple(r) for r in d.get("removed", [])]
+        norm = d.get("norm")
+        if norm is None:
+            norm = derived_norm(text, removed)
+        meta = Metadata(d.get("agency"), d.get("year"), d.get("published_on"), d.get("signed_on"),
+                        tuple(d["period"]) if d.get("period") else None, d.get("contact"), d.get("url"),
+                        d.get("format", "unknown"), d.get("level"), {k: tuple(v) for k, v in d.get("meta_spans", {}).items()})
+        sections = [Section(s["number"], s["title"], s["start"], s["body_start"], s["end"],
+                            [Subpart(p["title"], p["start"], p["end"], p.get("kind", "")) for p in s.get("subparts", [])])
+                    for s in d.get("sections", [])]
+        raw_tables = [RawTable([[GridCell(*c) for c in row] for row in t["cells"]], t["start"], t["end"])
+                      for t in d.get("raw_tables", [])]
+        return cls(
+            source=d["source"], text=text, kind=d.get("kind", "txt"), encoding=d.get("encoding"), norm=norm,
+            removed=removed, raw_tables=raw_tables, meta=meta, sections=sections,
+            tables={k: Table.from_dict(k, t) for k, t in d.get("tables", {}).items()},
+            checks=[CheckResult.from_dict(c) for c in d.get("checks", [])],
+            statements=[Statement.from_dict(s) for s in d.get("statements", [])],
+            score=Score.from_dict(d["score"]) if d.get("score") else None,
+            batch=BatchInfo.from_dict(d["batch"]) if d.get("batch") else None,
+            provenance=dict(d.get("provenance", {})),
+        )
+
+
+def derived_norm(text: str, removed: list[tuple[int, int, str]]) -> str:
+    """`norm` as the clean stage makes it: `text` normalised one-for-one, the removed ranges blanked."""
+    from inference.textnorm import blank_ranges, normalise_chars
+
+    return blank_ranges(normalise_chars(text), [(s, e) for s, e, _ in removed])
+
+
+ROUND_TRIP_ONLY = ("text", "norm", "removed", "raw_tables", "meta_spans")
+
+
+def public_dict(full: dict[str, Any]) -> dict[str, Any]:
+    """`to_dict(full=True)` output reduced to the public schema (what results.jsonl and inspect --json show)."""
+    out = {k: v for k, v in full.items() if k not in ROUND_TRIP_ONLY}
+    out["tables"] = {k: {f: v for f, v in t.items() if f != "cells"} for k, t in full.get("tables", {}).items()}
+    return out

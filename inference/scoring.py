@@ -6,15 +6,14 @@ Every deduction names its part, points, a Chinese reason and evidence. Uncertain
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from inference import rules
 from inference.errors import DataError
+from inference.registry import rubric_rules
 from inference.report import CheckResult, Deduction, Evidence, Report, Score, Statement
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 STATUS_CN = {"fail": "不通过", "uncertain": "无法确定", "not_assessable": "无法评估"}
 
 
@@ -24,24 +23,25 @@ class Rubric:
     grades: list[dict]
     uncertain_factor: float = 0.5
     source: str = ""
+    version: int | str | None = None
     statement_min_confidence: float = 0.5
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Rubric":
-        path = Path(path) if path else DATA / "rubric.json"
+        path = Path(path) if path else rules.directory() / "rubric.json"
         try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            raw = rules.read_path(path)
             parts, grades = raw["parts"], raw["grades"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (DataError, KeyError, TypeError) as exc:
             raise DataError(f"{path}: 评分细则无法读取: {exc}") from exc
         total = sum(p.get("max", 0) for p in parts)
         if abs(total - 100) > 1e-6:
             raise DataError(f"{path}: 各部分分值之和为 {total}，应为 100")
         for p in parts:
-            if "key" not in p or "rule" not in p or p["rule"].get("type") not in RULES:
+            if "key" not in p or "rule" not in p or p["rule"].get("type") not in rubric_rules:
                 raise DataError(f"{path}: 部分 {p.get('key')} 缺少 key/rule 或规则类型未知")
         return cls(parts, sorted(grades, key=lambda g: -g["min"]), float(raw.get("uncertain_factor", 0.5)), str(path),
-                   float(raw.get("statement_min_confidence", 0.5)))
+                   raw.get("version"), float(raw.get("statement_min_confidence", 0.5)))
 
     def grade(self, total: float) -> str:
         return next(g["name"] for g in self.grades if total >= g["min"])
@@ -53,15 +53,11 @@ class BatchFindings:
     similar: list[dict] = field(default_factory=list)  # {"scope": "section5"|"report", "other": str, "similarity": float}
 
 
-@lru_cache(maxsize=1)
 def taxonomy() -> dict:
-    return json.loads((DATA / "taxonomy.json").read_text(encoding="utf-8"))
+    return rules.read("taxonomy")
 
 
-def category_name(key: str) -> str:
-    tax = taxonomy()
-    entry = tax["problems"].get(key) or tax["remedies"].get(key) or {}
-    return entry.get("name", key)
+category_name = rules.category_name
 
 
 # -- rules -----------------------------------------------------------------------------------------------
@@ -73,6 +69,7 @@ def _matching_checks(report: Report, rule: dict) -> list[CheckResult]:
     return [c for c in report.checks if c.id in ids or (prefixes and c.id.startswith(prefixes))]
 
 
+@rubric_rules.register("checks")
 def rule_checks(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
     rule, out = part["rule"], []
     per_fail = rule["per_fail"]
@@ -89,6 +86,7 @@ def rule_checks(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
     return out
 
 
+@rubric_rules.register("tables")
 def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
     rule, out = part["rule"], []
     names = {"t2": "表二（主动公开）", "t3": "表三（依申请公开）", "t4": "表四（复议诉讼）"}
@@ -119,6 +117,7 @@ def _evidence(statements: list[Statement]) -> list[Evidence]:
     return [Evidence(start=s.start, end=s.end, text=s.text) for s in statements]
 
 
+@rubric_rules.register("statements")
 def rule_statements(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
     """Deduct only what holds on the model's confident statements: the finding is computed on all statements
     and on the confident ones, the smaller deduction counts, and when the two differ the uncertain statements
@@ -203,6 +202,7 @@ def _statement_deductions(report: Report, statements: list[Statement], part: dic
     raise DataError(f"未知的评分发现类型: {finding}")
 
 
+@rubric_rules.register("batch")
 def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
     rule, out = part["rule"], []
     thresholds = {"section5": rule["section5_threshold"], "report": rule["report_threshold"]}
@@ -213,9 +213,6 @@ def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindin
                                  f"{scope_cn[match['scope']]}与 {match['other']} 高度雷同（相似度 {match['similarity']:.2f}）",
                                  f"copying.{match['scope']}", [Evidence(path=match["other"], value=round(match["similarity"], 3))]))
     return out
-
-
-RULES = {"checks": rule_checks, "tables": rule_tables, "statements": rule_statements, "batch": rule_batch}
 
 
 def _score(rubric: Rubric, items_of) -> Score:
@@ -232,31 +229,11 @@ def _score(rubric: Rubric, items_of) -> Score:
 
 
 def rate_report(report: Report, rubric: Rubric | None = None, findings: BatchFindings | None = None) -> Score:
+    """Rate `report`; batch findings default to what a batch run recorded on the report (`report.batch`)."""
     rubric = rubric or default_rubric()
-    findings = findings or BatchFindings()
-    report.score = _score(rubric, lambda part: RULES[part["rule"]["type"]](report, part, rubric, findings))
+    findings = findings or BatchFindings(similar=list(report.batch.similar) if report.batch else [])
+    report.score = _score(rubric, lambda part: rubric_rules.get(part["rule"]["type"])(report, part, rubric, findings))
     return report.score
-
-
-# Rule types that read nothing but the checks and the batch findings: the only parts batch findings change.
-STORED_RULES = ("checks", "batch")
-
-
-def rerate_stored(result: dict, checks: list[CheckResult], rubric: Rubric, findings: BatchFindings) -> Score:
-    """Re-rate a stored result (`Report.to_dict()` with a score) after batch findings, without reading
-    the file again: 'checks' and 'batch' parts are recomputed from `checks` (the stored checks plus
-    any cross-year checks) and the findings; every other part keeps its stored deductions, which batch
-    findings cannot change."""
-    shell = Report(source=result["source"], text="", checks=checks)
-    stored = result["score"]["deductions"]
-
-    def items_of(part: dict) -> list[Deduction]:
-        if part["rule"]["type"] in STORED_RULES:
-            return RULES[part["rule"]["type"]](shell, part, rubric, findings)
-        return [Deduction.from_dict(d) for d in stored if d["part"] == part["key"]]
-
-    return _score(rubric, items_of)
-
 
 
 @lru_cache(maxsize=1)

@@ -8,118 +8,21 @@ show up as such.
 """
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from inference import rules
+from inference.headings import _SENTENCE_PUNCT, Heading, find_headings
 from inference.report import Report, Section, Subpart
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
-_NUMERAL_VALUE = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-CN_NUMERALS = "一二三四五六"
-
-
-@dataclass
-class Heading:
-    number: int  # section number given by the title keywords
-    start: int  # start of the heading (numeral) in norm
-    title_start: int
-    title_end: int
-    line_end: int
-    numbered: bool
-    numeral: int | None  # value of the printed numeral, if any
 
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    with open(DATA_DIR / "sections.json", encoding="utf-8") as f:
-        raw = json.load(f)
-    num = raw["heading_numerals"]
-    sep = raw["heading_separators"]
-    raw["_titles"] = [(s["number"], s["title"], [re.compile(p) for p in s["patterns"]]) for s in raw["sections"]]
-    # one alternation, in priority order; group name says which section matched
-    alts = [f"(?P<s{sec['number']}_{k}>{p.lstrip('^')})" for sec in raw["sections"] for k, p in enumerate(sec["patterns"])]
-    raw["_title_rx"] = re.compile("|".join(alts))
-    # whole-text scan: line start, optional numeral, then a title
-    raw["_scan_rx"] = re.compile(
-        rf"^[ \t]*+(?:(?:第)?(?P<num>{num}{{1,2}}|\d{{1,2}})(?:部分)?[ \t]*+{sep}?[ \t]*+)?(?:{'|'.join(alts)})", re.MULTILINE
-    )
-    sub = raw["subparts"]
-    sub["_rx"] = re.compile(sub["heading"], re.MULTILINE)
+    raw = dict(rules.read("sections"))
+    raw["subparts"] = dict(raw["subparts"], _rx=re.compile(raw["subparts"]["heading"], re.MULTILINE))
     raw["_agency_suffix"] = re.compile(raw["agency_suffix"])
     return raw
-
-
-def _numeral_value(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if len(s) == 1:
-        return _NUMERAL_VALUE.get(s)
-    if s[0] == "十":
-        return 10 + _NUMERAL_VALUE.get(s[1], 0)
-    return None
-
-
-def _match_title(rest: str) -> tuple[int, int] | None:
-    """(section number, end of title within rest) or None."""
-    m = _data()["_title_rx"].match(rest)
-    if m is None:
-        return None
-    return int(m.lastgroup[1:].split("_")[0]), m.end()
-
-
-_BARE_TITLE_MAX = 24
-_SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
-
-
-_last: tuple = (None, [])  # (norm, headings) of the last call: metadata and sections share it
-
-
-def find_headings(norm: str) -> list[Heading]:
-    """All line-initial section-heading candidates in document order."""
-    global _last
-    last = _last  # one read: safe if threads share the module
-    if last[0] is norm:
-        return list(last[1])
-    out = _find_headings(norm)
-    _last = (norm, out)
-    return list(out)
-
-
-def _find_headings(norm: str) -> list[Heading]:
-    out: list[Heading] = []
-    for m in _data()["_scan_rx"].finditer(norm):
-        group = m.lastgroup  # the title alternative that matched, e.g. "s3_0"
-        number = int(group[1:].split("_")[0])
-        t_start, t_end = m.start(group), m.end(group)
-        line_end = norm.find("\n", t_end)
-        line_end = len(norm) if line_end < 0 else line_end
-        if m.group("num") is not None:
-            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True, _numeral_value(m.group("num"))))
-            continue
-        # a bare title without a numeral ("总体情况" alone on a line)
-        stripped = norm[t_start:line_end].strip()
-        if len(stripped) <= _BARE_TITLE_MAX and not _SENTENCE_PUNCT.search(stripped) and t_end >= t_start + len(stripped) - 2:
-            out.append(Heading(number, t_start, t_start, t_end, t_start + len(norm[t_start:line_end].rstrip()), False, None))
-    return out
-
-
-def report_start(norm: str, heads: list[Heading] | None = None) -> int:
-    """Offset of the first line that belongs to the report (title, preface or first heading)."""
-    markers = _data()["report_markers"]
-    first_heading = heads[0].start if heads else len(norm)
-    pos = 0
-    for line in norm.split("\n"):
-        if pos >= first_heading:
-            break
-        if any(mk in line for mk in markers) or "根据《" in line:
-            return pos
-        pos += len(line) + 1
-    return min(first_heading, len(norm))
 
 
 def _choose(heads: list[Heading], norm: str) -> list[Heading]:

@@ -1,16 +1,15 @@
 """Pipeline stage: find and classify the statements of sections 五 and 六 with the statement model."""
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
+from inference import rules
 from inference.errors import ModelError
 from inference.report import Report, Statement
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "model" / "default"
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 STATEMENT_SECTIONS = (5, 6)
 
 
@@ -50,8 +49,8 @@ def section_passages(report: Report) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1)
 def _line_cues() -> re.Pattern:
-    rules = json.loads((DATA_DIR / "sections.json").read_text(encoding="utf-8"))["unheaded_problems"]
-    return re.compile("|".join(f"(?:{c})" for c in rules["line_cues"]))
+    cues = rules.read("sections")["unheaded_problems"]["line_cues"]
+    return re.compile("|".join(f"(?:{c})" for c in cues))
 
 
 def unheaded_passage(report: Report) -> tuple[int, str] | None:

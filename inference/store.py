@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.report import Report, public_dict
+
 RUN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     source TEXT PRIMARY KEY,      -- absolute path of the input file
@@ -57,11 +59,12 @@ class RunStore:
         """source -> digest of every file already stored (ok or error)."""
         return dict(self.con.execute("SELECT source, digest FROM results"))
 
-    def put_ok(self, source: str, digest: str, result: dict, text: str, seconds: float) -> None:
+    def put_ok(self, digest: str, report: Report, seconds: float) -> None:
+        """Store a scored Report (keyed by `report.source`, the absolute path)."""
         with self.con:
             self.con.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, 'ok', ?, ?, NULL, NULL, ?, ?)",
-                (source, digest, json.dumps(result, ensure_ascii=False), text, seconds, time.time()),
+                (report.source, digest, _dumps(report), report.text, seconds, time.time()),
             )
 
     def put_error(self, source: str, digest: str, code: str, message: str) -> None:
@@ -71,13 +74,19 @@ class RunStore:
                 (source, digest, code, message, time.time()),
             )
 
-    def update_result(self, source: str, result: dict) -> None:
+    def update_report(self, report: Report) -> None:
         with self.con:
-            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(result, ensure_ascii=False), source))
+            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (_dumps(report), report.source))
+
+    def reports(self) -> list[tuple[str, Report]]:
+        """(digest, Report) of every stored result, rebuilt exactly as it was stored."""
+        rows = self.con.execute("SELECT digest, result, text FROM results WHERE status = 'ok' ORDER BY source")
+        return [(digest, Report.from_dict(json.loads(result) | {"text": text})) for digest, result, text in rows]
 
     def results(self) -> list[dict]:
+        """Every stored result in the public schema (results.jsonl)."""
         rows = self.con.execute("SELECT result FROM results WHERE status = 'ok' ORDER BY source")
-        return [json.loads(r[0]) for r in rows]
+        return [public_dict(json.loads(r[0])) for r in rows]
 
     def text(self, source: str) -> str:
         row = self.con.execute("SELECT text FROM results WHERE source = ?", (source,)).fetchone()
@@ -128,3 +137,10 @@ def _blob(a: np.ndarray | None) -> bytes | None:
 
 def _array(b: bytes | None) -> np.ndarray | None:
     return None if b is None else np.frombuffer(b, dtype=np.uint64)
+
+
+def _dumps(report: Report) -> str:
+    """The Report as stored: `to_dict()` without the text, which has its own column."""
+    d = report.to_dict()
+    d.pop("text")
+    return json.dumps(d, ensure_ascii=False)

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from inference.errors import ModelError
+from model.errors import ModelError
 
 ROLES = ("problem", "remedy", "other")
 BIO_TAGS = ("O",) + tuple(f"{p}-{r}" for r in ROLES for p in ("B", "I"))

@@ -89,7 +89,8 @@ def build_tiny_model(out: Path, passages: int = 16, epochs: int = 2) -> Path:
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
-    from training.train import taxonomy_categories, train
+    from training.data import taxonomy_categories
+    from training.train import train
 
     data = _authored(passages)
     chars = set()
@@ -122,7 +123,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 # -- loading, mutating and re-parsing reports ------------------------------------------------------------
 @lru_cache(maxsize=None)
 def _loaded(name: str):
-    from inference.load import load
+    from inference.loaders import load
 
     return load(SAMPLES_DIR / name)
 
@@ -134,10 +135,9 @@ def loaded(name: str):
 
 def parse_loaded(report):
     """Run every stage after `load` (clean onwards) on a loaded report."""
-    from inference.pipeline import STAGES
+    from inference.pipeline import reader
 
-    for stage in STAGES:
-        report = stage(report)
+    report = reader().read(report)
     return report
 
 

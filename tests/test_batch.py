@@ -342,15 +342,15 @@ def test_identical_files_each_get_batch_findings(tmp_path):
 def test_batch_findings_never_reread_files(tmp_path, monkeypatch):
     """Batch findings are recorded (below threshold) or re-rated (above) from the stored result: every
     file is parsed exactly once."""
-    import inference.pipeline as pipeline
+    from inference.pipeline import Pipeline
 
     name = "s15_linjiang_natural_resources_2023.txt"
     agency = EXPECTED[name]["agency"]
     copy_sample(name, tmp_path / "in" / "a.txt", replace={agency: "临江市林业局"})
     copy_sample(name, tmp_path / "in" / "b.txt", replace={agency: "临江市水利局"})
     calls = []
-    real = pipeline.read_report
-    monkeypatch.setattr(pipeline, "read_report", lambda p: calls.append(p) or real(p))
+    real = Pipeline.read
+    monkeypatch.setattr(Pipeline, "read", lambda self, p: calls.append(p) or real(self, p))
     raw = json.loads((ROOT / "data" / "rubric.json").read_text(encoding="utf-8"))
     for p in raw["parts"]:
         if p["rule"]["type"] == "batch":

@@ -726,7 +726,7 @@ def test_text_normative_documents():
 # ----------------------------------------------------------------------------------- seeds
 
 def _pipeline(path: Path) -> Report:
-    from inference.load import load
+    from inference.loaders import load
     stages = []
     for mod, fn in (("clean", "clean"), ("metadata", "extract_metadata"), ("sections", "find_sections"),
                     ("tables", "extract_tables")):
@@ -750,7 +750,7 @@ ALLOWED_FAILS = {
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed folder not available")
 def test_seeds_no_false_fails():
     try:
-        import inference.load  # noqa: F401
+        import inference.loaders  # noqa: F401
     except ImportError:
         pytest.skip("loader not available")
     seen = {}

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inference.clean import clean, find_duplicate_copy, normalise_chars
-from inference.load import load
+from inference.loaders import load
 from inference.report import Report
 from inference.sections import find_sections
 

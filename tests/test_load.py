@@ -1,4 +1,4 @@
-"""Tests for inference.load: encodings, HTML/DOCX/PDF tables, and every error code."""
+"""Tests for inference.loaders: encodings, HTML/DOCX/PDF tables, and every error code."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inference.errors import ReportError
-from inference.load import MAX_BYTES, load
+from inference.loaders import MAX_BYTES, load
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 REPORT = (

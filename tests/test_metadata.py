@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from inference.clean import clean
-from inference.load import load
+from inference.loaders import load
 from inference.metadata import detect_format, extract_metadata, guess_level, parse_date
 from inference.report import Report
 

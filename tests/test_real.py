@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from training import corpus, real
+from training import real
 
 PAGE = "一、总体情况\n我局公开信息20条。\n五、存在的主要问题及改进情况\n一是公开内容不够全面；二是人员多为兼职。下一步，我局将加强业务培训。\n"
 
@@ -65,7 +65,7 @@ def test_reserved_urls_are_rejected_by_data_validate(cache, tmp_path, monkeypatc
     real.check("zz", write=True, out_dir=out)
     record = json.loads((out / "zz.jsonl").read_text(encoding="utf-8"))
     monkeypatch.setattr(real, "reserved_urls", lambda path=None: {record["url"]})
-    issues, n = corpus.validate_paths([out / "zz.jsonl"])
+    issues, n = real.validate_paths([out / "zz.jsonl"])
     assert n == 1 and [i.code for i in issues] == ["reserved_url"]
 
 
@@ -87,3 +87,16 @@ def test_absent_cache_is_skipped_and_said(tmp_path, monkeypatch, capsys):
         pytest.skip("no real records yet")
     assert real.load_real() == []
     assert "缓存" in capsys.readouterr().err
+
+
+def test_nianbao_data_validate_refuses_a_reserved_page(cache, tmp_path, monkeypatch, capsys):
+    from training import data_cli
+
+    _write_work(cache, [_work()])
+    out = tmp_path / "out"
+    real.check("zz", write=True, out_dir=out)
+    url = json.loads((out / "zz.jsonl").read_text(encoding="utf-8"))["url"]
+    assert data_cli.cmd_validate([str(out / "zz.jsonl")], None) == 0
+    monkeypatch.setattr(real, "reserved_urls", lambda path=None: {url})
+    assert data_cli.cmd_validate([str(out / "zz.jsonl")], None) == 1
+    assert "reserved_url" in capsys.readouterr().out

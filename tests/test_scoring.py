@@ -11,7 +11,7 @@ import pytest
 
 from inference.errors import DataError
 from inference.report import CheckResult, Evidence, Report, Section, Statement
-from inference.scoring import BatchFindings, Rubric, default_rubric, rate_report, rerate_stored
+from inference.scoring import BatchFindings, Rubric, default_rubric, rate_report
 from inference.statements import detect_statements
 from tests.conftest import (
     EXPECTED,
@@ -185,24 +185,28 @@ def test_copying_findings_threshold_and_cap():
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
-def test_rerating_the_stored_result_equals_rating_the_report(name):
-    """Batch findings re-rate the stored dict (no re-parse); it must give what rating the Report gives."""
+def test_rerating_the_stored_report_equals_rating_the_report(name):
+    """Batch findings re-rate the stored Report (rebuilt from its JSON, no re-parse) through the same rules;
+    it must give what rating the live Report gives."""
     from inference.findings import cross_year_checks
+    from inference.report import BatchInfo
 
     r = parsed(name)
     detect_statements([r], FixedTagger())
     rate_report(r)
-    stored = json.loads(json.dumps(r.to_dict(), ensure_ascii=False))
-    t3 = r.tables.get("t3")
+    stored = Report.from_dict(json.loads(json.dumps(r.to_dict(), ensure_ascii=False)))
+    assert stored == r
     previous = {"source": "prev.txt", "carried_forward": {"total": 999, "natural_person": None},
                 "in_force": {"regulations": {"in_force": 3}, "normative_documents": {"in_force": 40}}}
-    findings = BatchFindings(similar=[{"scope": "section5", "other": "a.txt", "similarity": 0.93}])
-    cross = cross_year_checks(stored["tables"], previous)
+    similar = [{"scope": "section5", "other": "a.txt", "similarity": 0.93}]
+    cross = cross_year_checks(r, previous)
+    t3 = r.tables.get("t3")
     assert bool(cross) == bool((t3 and t3.found) or (r.tables.get("t2") and r.tables["t2"].found))
     r.checks.extend(cross)
-    expected = rate_report(r, findings=findings).to_dict()
-    checks = [CheckResult.from_dict(c) for c in stored["checks"]] + cross
-    got = rerate_stored(stored, checks, default_rubric(), findings).to_dict()
+    expected = rate_report(r, findings=BatchFindings(similar=similar)).to_dict()
+    stored.checks.extend(cross_year_checks(stored, previous))
+    stored.batch = BatchInfo(similar=similar, previous_year="prev.txt")
+    got = rate_report(stored).to_dict()
     assert json.loads(json.dumps(got, ensure_ascii=False)) == json.loads(json.dumps(expected, ensure_ascii=False))
     assert any(d["part"] == "originality" for d in got["deductions"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from inference.clean import clean
-from inference.load import load
+from inference.loaders import load
 from inference.metadata import extract_metadata
 from inference.report import Report
 from inference.sections import find_sections

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
-ENUM = r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+、)"
-SPLIT = re.compile(rf"[。；;！？!?\n]|{ENUM}")
+from inference.chinese import ENUM_MARKER
+from inference.rules import categories as taxonomy
+
+SPLIT = re.compile(rf"[。；;！？!?\n]|{ENUM_MARKER}")
 EDGE = " \t\r\n\u3000，,。；;：:、.．"
 
 
@@ -101,8 +103,7 @@ class BaselineTagger:
                     continue
                 categories = []
                 if role in ("problem", "remedy"):
-                    prefix = "P" if role == "problem" else "R"
-                    allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
+                    allowed = [j for j, c in enumerate(self.categories) if taxonomy()[c].role == role]
                     categories = [self.categories[j] for j in allowed if cat_p[i, j] >= 0.5] or [
                         self.categories[max(allowed, key=lambda j: cat_p[i, j])]
                     ]
@@ -115,8 +116,7 @@ class BaselineTagger:
 
     @classmethod
     def train_default(cls) -> "BaselineTagger":
-        from training.data import load_passages, repo_root, split_passages
-        from training.train import taxonomy_categories
+        from training.data import load_passages, repo_root, split_passages, taxonomy_categories
 
         passages = load_passages([repo_root() / "data" / "corpus" / "authored.jsonl"])
         return cls(taxonomy_categories()).fit(split_passages(passages)["train"])

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from inference.chinese import ENUM_MARKER_AT_START
 from inference.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,9 +68,7 @@ SEGMENT_OPTIONAL = ("note",)
 
 # Guideline rules that can be checked mechanically (ANNOTATION.md §2).
 EDGE_PUNCT = set("。；;，,、：:！!？?")
-MARKER_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|[一二三四五六七八九十]+、)"
-)
+MARKER_RE = ENUM_MARKER_AT_START
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -155,8 +154,6 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, Any, str | None]]:
 
 
 def detect_format(obj: dict[str, Any]) -> str:
-    if "url" in obj and "sha1" in obj:
-        return "real"
     if "segments" in obj:
         return "authoring"
     if "passage_start" in obj or "passage_end" in obj:
@@ -332,10 +329,6 @@ def validate_record(obj: Any, path: str, line: int, tax: Taxonomy | None = None,
         c.add("(record)", "bad_record", "每行须为一个 JSON 对象")
         return c.issues
     fmt = detect_format(obj)
-    if fmt == "real":
-        from training import real
-
-        return real.validate_record(obj, path, line, tax)
     if fmt == "authoring":
         c.fields(obj, AUTHORING_REQUIRED, AUTHORING_OPTIONAL)
         c.meta(obj)

@@ -64,3 +64,10 @@ def split_passages(passages: list[dict], splits_file: Path | None = None) -> dic
         out[assignment.get(p["id"], "train")].append(p)
     out["all"] = list(passages)
     return out
+
+
+def taxonomy_categories() -> list[str]:
+    """Every category key of data/taxonomy.json (problems and remedies), sorted."""
+    from inference import rules
+
+    return sorted(rules.categories())

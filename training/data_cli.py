@@ -84,7 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(paths: list[str], seeds: str | None) -> int:
-    issues, n = C.validate_paths(paths, seeds_dir=seeds)
+    from training import real
+
+    files = C.expand_paths(paths)
+    real_files = [f for f in files if real.is_real_file(f)]
+    issues, n = C.validate_paths([f for f in files if f not in real_files], seeds_dir=seeds)
+    if real_files:  # real page records (data/real): offsets into a cached excerpt; reserved pages refused
+        real_issues, real_n = real.validate_paths(real_files)
+        issues, n = issues + real_issues, n + real_n
     if seeds and not Path(seeds).is_dir():
         print(f"注意：样本目录 {seeds} 不存在，金标文件只做结构检查", file=sys.stderr)
     for issue in issues:

@@ -259,3 +259,34 @@ def locate_sections(real_passages: list[dict]) -> dict:
             "rate": round(located / len(real_passages), 4) if real_passages else 0.0,
             "by_layout": {k: f"{by_layout[(k, True)]}/{by_layout[(k, True)] + by_layout[(k, False)]}" for k in layouts},
             "missed": missed}
+
+
+# -- agreement of two annotators on real pages ------------------------------------------------------------
+def real_agreement(real_dir: Path | None = None) -> dict[str, Any]:
+    """First pass vs every second pass (`second_<annotator>.jsonl`) on the pages both labelled, with the
+    evaluation scorer (first pass as reference): span F1, role accuracy, category micro-F1, report-level
+    category-set F1, specific and status F1."""
+    from training.real import REAL_DIR, cached_text, read_records
+
+    real_dir = real_dir or REAL_DIR
+    first = {r["sha1"]: r for r in read_records()}
+    out: dict[str, Any] = {}
+    for path in sorted(real_dir.glob("second_*.jsonl")):
+        gold, pred = [], []
+        for r in read_records([path]):
+            ref = first.get(r["sha1"])
+            if ref is None or cached_text(r["sha1"]) is None:
+                continue
+            gold.append({"statements": ref["statements"]})
+            pred.append(r["statements"])
+        if not gold:
+            continue
+        m = score(gold, pred)
+        out[f"real: first pass vs {path.stem}"] = {
+            "passages": len(gold), "statements_first": m["gold_statements"], "statements_second": m["predicted_statements"],
+            "span_overlap50_f1": m["span_overlap50"]["f1"], "span_exact_f1": m["span_exact"]["f1"],
+            "role_accuracy": m["role_accuracy"], "category_micro_f1": m["category_micro_f1"],
+            "category_set_f1_problems": m["category_set_f1"]["problems"],
+            "category_set_f1_remedies": m["category_set_f1"]["remedies"],
+            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]}
+    return out

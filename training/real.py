@@ -13,18 +13,17 @@ Record format (`data/real/<annotator>.jsonl`, one page per line)::
 
 Statement offsets are absolute offsets into the excerpt, like the seed gold.
 
-Filling the cache (resumable; see data/real/README.md): `python -m training.real missing` lists every
+Filling the cache (resumable; see data/real/README.md): `python -m training.real_cli missing` lists every
 record whose excerpt is not cached, with its query; search the `pages` corpus with that query, save the
-result whose url matches to a file, and `python -m training.real put URL FILE` stores it after checking
+result whose url matches to a file, and `python -m training.real_cli put URL FILE` stores it after checking
 its sha1. Records whose text is absent are skipped, and every consumer says so.
 
 Annotators label with quotes (`.cache/real/work/<annotator>.jsonl`, text in the ignored cache);
-`python -m training.real check|import <annotator>` resolves quotes to offsets, validates them with the
+`python -m training.real_cli check|import <annotator>` resolves quotes to offsets, validates them with the
 corpus validator and writes the offsets-only records.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -71,6 +70,13 @@ def cached_text(sha1: str) -> str | None:
 
 def record_files(real_dir: Path = REAL_DIR) -> list[Path]:
     return sorted(p for p in real_dir.glob("*.jsonl") if p.is_file() and not p.name.startswith("second_"))
+
+
+def is_real_file(path: Path) -> bool:
+    """A JSONL file of real page records (first record has `url` and `sha1`)."""
+    for _, obj, _err in C.read_jsonl(path) if path.is_file() else ():
+        return isinstance(obj, dict) and "url" in obj and "sha1" in obj
+    return False
 
 
 def read_records(paths: list[Path] | None = None) -> list[dict[str, Any]]:
@@ -278,7 +284,7 @@ def load_real(split: str | None = None, quiet: bool = False) -> list[dict[str, A
             continue
         out.append(to_project(r, text))
     if missing and not quiet:
-        print(f"真实标注集：{missing} 条记录的网页摘录不在缓存 {cache_dir()}（运行 python -m training.real missing"
+        print(f"真实标注集：{missing} 条记录的网页摘录不在缓存 {cache_dir()}（运行 python -m training.real_cli missing"
               f" 查看补齐方法），已跳过", file=sys.stderr)
     return out
 
@@ -347,77 +353,3 @@ def put(url: str, file: Path) -> str:
     pages.mkdir(parents=True, exist_ok=True)
     (pages / f"{got}.txt").write_text(text, encoding="utf-8")
     return got
-
-
-def agreement(real_dir: Path = REAL_DIR) -> dict[str, Any]:
-    """First pass vs every second pass (`second_<annotator>.jsonl`) on the pages both labelled, with the
-    evaluation scorer (first pass as reference): span F1, role accuracy, category micro-F1, report-level
-    category-set F1, specific and status F1."""
-    from training.evaluate import score
-
-    first = {r["sha1"]: r for r in read_records()}
-    out: dict[str, Any] = {}
-    for path in sorted(real_dir.glob("second_*.jsonl")):
-        gold, pred = [], []
-        for r in read_records([path]):
-            ref = first.get(r["sha1"])
-            if ref is None or cached_text(r["sha1"]) is None:
-                continue
-            gold.append({"statements": ref["statements"]})
-            pred.append(r["statements"])
-        if not gold:
-            continue
-        m = score(gold, pred)
-        out[f"real: first pass vs {path.stem}"] = {
-            "passages": len(gold), "statements_first": m["gold_statements"], "statements_second": m["predicted_statements"],
-            "span_overlap50_f1": m["span_overlap50"]["f1"], "span_exact_f1": m["span_exact"]["f1"],
-            "role_accuracy": m["role_accuracy"], "category_micro_f1": m["category_micro_f1"],
-            "category_set_f1_problems": m["category_set_f1"]["problems"],
-            "category_set_f1_remedies": m["category_set_f1"]["remedies"],
-            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]}
-    return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.real", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("check", "import"):
-        p = sub.add_parser(name)
-        p.add_argument("annotator")
-    sub.add_parser("missing", help="records whose excerpt is not cached, with the query that retrieves it")
-    p = sub.add_parser("put", help="store one excerpt in the cache after checking its sha1")
-    p.add_argument("url")
-    p.add_argument("file", type=Path)
-    sub.add_parser("split", help="freeze the real train/dev/test split (new records only)")
-    sub.add_parser("validate")
-    sub.add_parser("agreement", help="first vs second pass; writes data/real/agreement.json")
-    args = ap.parse_args(argv)
-    if args.cmd == "agreement":
-        result = agreement()
-        (REAL_DIR / "agreement.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-        return 0
-    if args.cmd in ("check", "import"):
-        return check(args.annotator, write=args.cmd == "import")
-    if args.cmd == "missing":
-        rows = missing()
-        for r in rows:
-            print(json.dumps({"url": r["url"], "query": r["query"], "sha1": r["sha1"]}, ensure_ascii=False))
-        print(f"{len(rows)} of {len(read_records())} excerpts missing from {cache_dir() / 'pages'}", file=sys.stderr)
-        return 0
-    if args.cmd == "put":
-        print(put(args.url, args.file))
-        return 0
-    if args.cmd == "split":
-        a = freeze_splits(read_records())
-        print({s: sum(1 for v in a.values() if v == s) for s in REAL_SPLIT_RATIOS})
-        return 0
-    issues, n = validate_paths(record_files())
-    for i in issues:
-        print(i)
-    print(f"{n} records, {len(issues)} problems")
-    return 1 if issues else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -197,17 +197,10 @@ def _brief(m: dict) -> dict:
     }
 
 
-def taxonomy_categories() -> list[str]:
-    from training.data import repo_root
-
-    tax = json.loads((repo_root() / "data" / "taxonomy.json").read_text(encoding="utf-8"))
-    return sorted(list(tax["problems"]) + list(tax["remedies"]))
-
-
 def run(args) -> int:
     import torch
 
-    from training.data import load_passages, repo_root, split_passages
+    from training.data import load_passages, repo_root, split_passages, taxonomy_categories
     from training.evaluate import default_sets, evaluate_sets, format_metrics
 
     if args.threads:

@@ -10,27 +10,21 @@ written as empty strings), and kept as `RawTable`s whose `GridCell` offsets poin
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from inference import rules
 from model.textnorm import simplified
 from inference.errors import ReportError
+from inference.registry import loaders
 from inference.report import GridCell, RawTable, Report
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PDF_PAGES = 500
 MAX_SPAN = 200  # cap on rowspan/colspan values taken from markup
 CELL_SEP = " | "
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
-TEXT_EXT = {".txt", ".text", ""}
-HTML_EXT = {".html", ".htm", ".shtml", ".xhtml"}
-DOCX_EXT = {".docx"}
-PDF_EXT = {".pdf"}
 
 UNSUPPORTED_HINTS = {
     ".doc": "不支持旧版 Word (.doc) 格式，请另存为 .docx 后再读取",
@@ -60,8 +54,13 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 
 @lru_cache(maxsize=1)
 def _report_markers() -> tuple[str, ...]:
-    with open(DATA_DIR / "sections.json", encoding="utf-8") as f:
-        return tuple(json.load(f)["report_markers"])
+    return tuple(rules.read("sections")["report_markers"])
+
+
+def supported_extensions(in_folders: bool = False) -> list[str]:
+    """File extensions a registered loader reads; `in_folders`: those picked up when a folder is scanned
+    (a file without extension is read when named, never collected from a folder)."""
+    return [ext for ext in loaders.names() if ext and not (in_folders and not loaders.meta(ext).get("in_folders", True))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,8 +88,9 @@ def load(path: str | Path) -> Report:
         raise ReportError(src, "too_large", f"文件过大（{size / 1024 / 1024:.1f} MB，上限 20 MB）")
 
     ext = p.suffix.lower()
-    if ext not in TEXT_EXT | HTML_EXT | DOCX_EXT | PDF_EXT:
-        reason = UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 .txt .html .htm .docx .pdf）")
+    if ext not in loaders:
+        shown = " ".join(supported_extensions(in_folders=True))
+        reason = UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 {shown}）")
         raise ReportError(src, "unsupported", reason)
 
     try:
@@ -101,18 +101,11 @@ def load(path: str | Path) -> Report:
         raise ReportError(src, "empty", "文件只有空白字符，没有内容")
 
     try:
-        if ext in DOCX_EXT:
-            report = _load_docx(src, data)
-        elif ext in PDF_EXT:
-            report = _load_pdf(src, data)
-        elif ext in HTML_EXT:
-            report = _load_html(src, data)
-        else:
-            report = _load_txt(src, data)
+        report = loaders.get(ext)(src, data)
     except ReportError:
         raise
     except Exception as e:  # any library failure on malformed input becomes a ReportError
-        code = "corrupt" if ext in DOCX_EXT | PDF_EXT else "unreadable"
+        code = "corrupt" if loaders.meta(ext).get("container") else "unreadable"
         raise ReportError(src, code, f"文件无法解析，可能已损坏（{type(e).__name__}）") from e
 
     if not report.text.strip():
@@ -186,6 +179,8 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+@loaders.register(".txt", ".text")
+@loaders.register("", in_folders=False)
 def _load_txt(src: str, data: bytes) -> Report:
     what = _looks_binary(data)
     if what and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -326,6 +321,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
     return decoded
 
 
+@loaders.register(".html", ".htm", ".shtml", ".xhtml")
 def _load_html(src: str, data: bytes) -> Report:
     if data.startswith((b"%PDF", b"PK\x03\x04")) or b"\x00" in data[:4096]:
         raise ReportError(src, "binary", "文件不是网页文本")
@@ -430,6 +426,7 @@ def _html_to_report(src: str, html: str, enc: str | None) -> Report:
 # --------------------------------------------------------------------------------------------
 
 
+@loaders.register(".docx", container=True)
 def _load_docx(src: str, data: bytes) -> Report:
     if not data.startswith(b"PK"):
         raise ReportError(src, "corrupt", "不是有效的 Word (.docx) 文件（不是 zip 格式）")
@@ -488,6 +485,7 @@ def _load_docx(src: str, data: bytes) -> Report:
 # --------------------------------------------------------------------------------------------
 
 
+@loaders.register(".pdf", container=True)
 def _load_pdf(src: str, data: bytes) -> Report:
     if b"%PDF" not in data[:1024]:
         raise ReportError(src, "corrupt", "不是有效的 PDF 文件（缺少 PDF 文件头）")

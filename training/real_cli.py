@@ -1,0 +1,58 @@
+"""`python -m training.real_cli`: the real labelled set's procedures (see training/real.py, data/real/README.md):
+check / import an annotator's quote labels, list and fill missing cache entries, freeze the split,
+validate, and compute the two-annotator agreement."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from training.evaluate import real_agreement
+from training.real import REAL_DIR, REAL_SPLIT_RATIOS, check, freeze_splits, missing, put, read_records, record_files, \
+    validate_paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.real_cli", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("check", "import"):
+        p = sub.add_parser(name)
+        p.add_argument("annotator")
+    sub.add_parser("missing", help="records whose excerpt is not cached, with the query that retrieves it")
+    p = sub.add_parser("put", help="store one excerpt in the cache after checking its sha1")
+    p.add_argument("url")
+    p.add_argument("file", type=Path)
+    sub.add_parser("split", help="freeze the real train/dev/test split (new records only)")
+    sub.add_parser("validate")
+    sub.add_parser("agreement", help="first vs second pass; writes data/real/agreement.json")
+    args = ap.parse_args(argv)
+    if args.cmd == "agreement":
+        result = real_agreement()
+        (REAL_DIR / "agreement.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    if args.cmd in ("check", "import"):
+        return check(args.annotator, write=args.cmd == "import")
+    if args.cmd == "missing":
+        rows = missing()
+        for r in rows:
+            print(json.dumps({"url": r["url"], "query": r["query"], "sha1": r["sha1"]}, ensure_ascii=False))
+        print(f"{len(rows)} of {len(read_records())} excerpts missing from {cache_dir() / 'pages'}", file=sys.stderr)
+        return 0
+    if args.cmd == "put":
+        print(put(args.url, args.file))
+        return 0
+    if args.cmd == "split":
+        a = freeze_splits(read_records())
+        print({s: sum(1 for v in a.values() if v == s) for s in REAL_SPLIT_RATIOS})
+        return 0
+    issues, n = validate_paths(record_files())
+    for i in issues:
+        print(i)
+    print(f"{n} records, {len(issues)} problems")
+    return 1 if issues else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
