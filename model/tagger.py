@@ -275,6 +275,7 @@ class StatementTagger:
         for role, positions, chars, confs, pieces in spans:
             start, end = _trimmed(chars, text)
             start = strip_openers(text, start, end)
+            end = strip_closers(text, start, end)
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:
@@ -315,6 +316,18 @@ class StatementTagger:
                 )
             )
         return out
+
+
+def strip_closers(text: str, start: int, end: int) -> int:
+    """A trailing 等问题 / 等不足 only wraps up the list it ends (B6: connective); returns the new end."""
+    rules = decoding_rules()
+    for closer in rules["closers"]:
+        if text.startswith(closer, end - len(closer)) and end - len(closer) - start >= rules["min_chars"]:
+            end -= len(closer)
+            while end > start and text[end - 1] in EDGE_CHARS:
+                end -= 1
+            break
+    return end
 
 
 def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:

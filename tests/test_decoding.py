@@ -39,3 +39,11 @@ def test_traditional_text_and_glosses_keep_every_offset():
     assert view.startswith("五、存在的主要问题及改进")
     assert "(jìn)" not in view and "公开内" in view
     assert simplified("\ud800中") == "\ud800中"  # a lone surrogate does not break the conversion
+
+
+def test_a_closing_list_wrapper_is_left_out():
+    from model.tagger import strip_closers
+
+    text = "公开形式较为单一等问题。"
+    assert text[:strip_closers(text, 0, len(text) - 1)] == "公开形式较为单一"
+    assert strip_closers("等问题", 0, 3) == 3  # nothing would be left: kept

@@ -116,12 +116,12 @@ def write_measurements(target: Path, sets: dict, metrics_of) -> None:
 
     from training.real import load_real
 
-    calibration = {}
-    real_dev = load_real("dev")
-    if real_dev:
-        from training.calibrate import calibrate_model
+    from training.calibrate import calibrate_model, calibration_set
 
-        calibration = calibrate_model(target, real_dev, load_real("test"))
+    calibration = {}
+    fit_on = calibration_set()
+    if fit_on:
+        calibration = calibrate_model(target, fit_on, load_real("test"))
     model = metrics_of(target)
     model_int8 = metrics_of(target, quantize=True)
     baseline = evaluate_sets(BaselineTagger.train_default().predict_dicts, sets)
@@ -244,7 +244,8 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
 
         lines += ["", "## Calibration", "",
                   "`confidence` is the probability that a statement is right (overlap >= 50 %, same role, a shared",
-                  "category), fitted by isotonic regression on the real dev split (`calibration.json`); the rubric",
+                  "category), fitted by isotonic regression on the real dev split and the seed gold (`calibration.json`,",
+                  "`dev` rows below); `test` rows are the held-out real test split. The rubric",
                   "deducts only on statements with confidence >= `statement_min_confidence` (data/rubric.json).", ""]
         for key, r in calibration.items():
             lines += [format_reliability(key.replace("_", " "), r), ""]
