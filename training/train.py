@@ -41,6 +41,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--realistic", type=float, default=0.0,
                         help="share of authored training passages that also get a variant rewritten toward real pages "
                              "(ASCII punctuation, no markers, one paragraph, cut short; training/realistic.py)")
+    parser.add_argument("--heads-only", action="store_true",
+                        help="train only the category / specific / status heads (continued fine-tuning: segmentation "
+                             "stays exactly as the parent model's)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training passages (smoke runs)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True,
@@ -79,6 +82,7 @@ def train(
     seed: int = 13,
     freeze_embeddings: bool = True,
     category_weight: float = CATEGORY_WEIGHT,
+    heads_only: bool = False,
     log=print,
 ) -> tuple[Path, dict]:
     import torch
@@ -104,6 +108,9 @@ def train(
     if freeze_embeddings:
         for p in model.encoder.embeddings.parameters():
             p.requires_grad = False
+    if heads_only:  # segmentation stays exactly as it was; only the span heads learn
+        for p in list(model.encoder.parameters()) + list(model.token_head.parameters()):
+            p.requires_grad = False
     model.to(device)
     windows = passage_windows(train_passages, tokenizer, model.config)
     pad_id = tokenizer.pad_token_id or 0
@@ -127,9 +134,15 @@ def train(
         for step, members in enumerate(batches):
             batch = collate([windows[i] for i in members], pad_id)
             batch = {k: v.to(device) for k, v in batch.items()}
-            hidden = model.encode(batch["input_ids"], batch["attention_mask"])
-            logits = model.token_logits(hidden)
-            loss = F.cross_entropy(logits.flatten(0, 1), batch["token_labels"].flatten(), ignore_index=-100)
+            if heads_only:
+                model.encoder.eval()
+                with torch.no_grad():
+                    hidden = model.encode(batch["input_ids"], batch["attention_mask"])
+                loss = torch.zeros((), device=hidden.device)
+            else:
+                hidden = model.encode(batch["input_ids"], batch["attention_mask"])
+                logits = model.token_logits(hidden)
+                loss = F.cross_entropy(logits.flatten(0, 1), batch["token_labels"].flatten(), ignore_index=-100)
             if "span_index" in batch:
                 cat, spec, stat = model.span_logits(hidden, batch["span_index"], batch["span_mask"])
                 has = batch["span_has_categories"]
@@ -237,7 +250,7 @@ def run(args) -> int:
     model_dir, dev_metrics = train(
         train_set, dev_set, base, out, taxonomy_categories(), epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, max_length=args.max_length, seed=args.seed, freeze_embeddings=args.freeze_embeddings,
-        category_weight=args.category_weight, log=log,
+        category_weight=args.category_weight, heads_only=args.heads_only, log=log,
     )
     wall = time.time() - started
     from model.tagger import StatementTagger
@@ -254,6 +267,7 @@ def run(args) -> int:
         "real_train_passages": len(real_train),
         "real_repeat": args.real_repeat,
         "realistic_share": args.realistic,
+        "heads_only": args.heads_only,
         "dev_set": "real:dev" if real_dev else "authored:dev",
         "base_model": base,
         "epochs": args.epochs,
