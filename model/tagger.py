@@ -299,7 +299,7 @@ class StatementTagger:
             if role in ("problem", "remedy"):
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
-                categories = [self.categories[j] for j in allowed if cat_p[i][j] >= 0.5]
+                categories = [self.categories[j] for j in allowed if cat_p[i][j] >= decoding_rules()["category_threshold"]]
                 if not categories and allowed:
                     categories = [self.categories[max(allowed, key=lambda j: cat_p[i][j])]]
                 # the statement is only as sure as its surest category
