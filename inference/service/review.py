@@ -1,0 +1,157 @@
+"""Review: a reviewer's decisions on deductions and corrections of statement labels, applied on top of the
+machine's result without changing it.
+
+The audit table is append-only; the latest entry per target is in force. The reviewed score is made by
+applying the statement corrections to a copy of the stored Report, re-rating it through the pipeline's score
+component, then leaving out the dismissed deductions (each part still loses at most its maximum).
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from inference import rules
+from inference.report import Report, Score
+from inference.service.errors import error
+
+DECISIONS = {"confirm": "确认", "dismiss": "驳回", "reset": "撤销复核"}
+ROLES = ("problem", "remedy", "other")
+STATUSES = ("done", "planned")
+
+
+def deduction_key(d: dict) -> str:
+    """A stable key of one deduction: its part, check and reason (a changed finding is a new one)."""
+    return hashlib.sha1(f"{d['part']}|{d.get('check_id') or ''}|{d['reason']}".encode()).hexdigest()[:12]
+
+
+def statement_key(start: int, end: int) -> str:
+    return f"{start}-{end}"
+
+
+def state(audit: list[dict]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(deduction key -> latest decision entry, statement key -> latest correction entry)."""
+    decisions, corrections = {}, {}
+    for entry in audit:
+        target = decisions if entry["kind"] == "deduction" else corrections
+        target[entry["target"]] = entry
+    decisions = {k: v for k, v in decisions.items() if v["value"].get("decision") != "reset"}
+    corrections = {k: v for k, v in corrections.items() if not v["value"].get("reset")}
+    return decisions, corrections
+
+
+def validate_labels(role: str, categories: list[str], specific: bool, status: str | None) -> dict:
+    """Labels a reviewer may set, checked against the taxonomy (the same rules as labelled data)."""
+    if role not in ROLES:
+        raise error("validation_error", f"角色须为 {'/'.join(ROLES)}")
+    cats = rules.categories()
+    categories = list(dict.fromkeys(c for c in categories if c))
+    for c in categories:
+        if c not in cats or cats[c].role != role:
+            raise error("validation_error", f"类别 {c} 不属于“{role}”")
+    if role in ("problem", "remedy") and not categories:
+        raise error("validation_error", "问题和改进措施至少需要一个类别")
+    if role == "remedy":
+        if status not in STATUSES:
+            raise error("validation_error", "改进措施须注明状态：done（已采取）或 planned（计划）")
+    else:
+        status = None
+    if role == "other":
+        categories, specific = [], False
+    return {"role": role, "categories": categories, "specific": bool(specific), "status": status}
+
+
+def reviewed(report: Report, audit: list[dict], engine) -> dict[str, Any]:
+    """The reviewed view of `report`: {"report": Report with corrected statements and reviewed score,
+    "score": reviewed score dict, "dismissed": [...], "confirmed": [...], "corrections": {...}, "changed": bool}."""
+    decisions, corrections = state(audit)
+    copy = Report.from_dict(report.to_dict())
+    for st in copy.statements:
+        entry = corrections.get(statement_key(st.start, st.end))
+        if entry:
+            v = entry["value"]
+            st.role, st.categories, st.specific, st.status = v["role"], list(v["categories"]), v["specific"], v["status"]
+            st.confidence = 1.0
+    if corrections:
+        engine.rescore(copy)
+    score = copy.score
+    dismissed, confirmed = [], []
+    if score is not None:
+        kept = []
+        for d in score.deductions:
+            key = deduction_key(d.to_dict())
+            decision = decisions.get(key)
+            if decision and decision["value"]["decision"] == "dismiss":
+                dismissed.append(d)
+            else:
+                if decision:
+                    confirmed.append(d)
+                kept.append(d)
+        if dismissed:
+            score = _resum(score, kept, engine.nlp.rubric)
+            copy.score = score
+    return {"report": copy, "score": score.to_dict() if score else None, "changed": bool(dismissed or corrections),
+            "dismissed": [deduction_key(d.to_dict()) for d in dismissed],
+            "confirmed": [deduction_key(d.to_dict()) for d in confirmed],
+            "decisions": decisions, "corrections": corrections}
+
+
+def _resum(score: Score, kept: list, rubric) -> Score:
+    parts = {}
+    for key, part in score.parts.items():
+        lost = min(part["max"], sum(d.points for d in kept if d.part == key))
+        parts[key] = {**part, "score": round(part["max"] - lost, 2)}
+    total = round(sum(p["score"] for p in parts.values()), 2)
+    return Score(total=total, grade=rubric.grade(total), parts=parts, deductions=list(kept))
+
+
+# -- labelled data for `nianbao train --data` ----------------------------------------------------------------
+_EDGE = set("。；;，,、：:！!？? \t\r\n　")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    from inference.chinese import ENUM_MARKER_AT_START
+
+    while start < end and text[start] in _EDGE:
+        start += 1
+    m = ENUM_MARKER_AT_START.match(text, start, end)
+    if m and m.end() > start:
+        start = m.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+def training_records(report_id: str, name: str, report: Report, reviewer: str) -> tuple[list[dict], list[str]]:
+    """Project-format passages (training/corpus.py) of sections 五 and 六 of a reviewed report, labelled
+    with the reviewed statements. Returns (records, reasons why passages were left out)."""
+    from inference.statements import section_passages
+    from training.corpus import load_taxonomy, validate_record
+
+    tax = load_taxonomy()
+    skipped = []
+    meta = report.meta
+    if not isinstance(meta.year, int) or not tax.year_range[0] <= meta.year <= tax.year_range[1]:
+        return [], [f"{name}: 年度未识别"]
+    level = meta.level if meta.level in tax.levels else None
+    if level is None:
+        return [], [f"{name}: 行政层级未识别"]
+    out = []
+    for number, offset, body in section_passages(report):
+        statements = []
+        for st in sorted((s for s in report.statements if s.section == number), key=lambda s: s.start):
+            s, e = _trim(body, st.start - offset, st.end - offset)
+            if e - s < 2 or (statements and s < statements[-1]["end"]):
+                continue
+            statements.append({"start": s, "end": e, "role": st.role, "categories": list(st.categories),
+                               "specific": bool(st.specific), "status": st.status if st.role == "remedy" else None})
+        record = {"id": f"review-{report_id}-s{number}", "origin": "authored", "year": meta.year, "level": level,
+                  "section": number, "text": body, "style": "mixed", "statements": statements,
+                  "source": name, "note": f"reviewed in nianbao serve by {reviewer}"}
+        issues = validate_record(record, "review", 0, tax)
+        if issues:
+            skipped.append(f"{name} 第{number}部分: " + "; ".join(f"{i.field} {i.code}" for i in issues[:3]))
+            continue
+        out.append(record)
+    return out, skipped
