@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inference.service.config import Settings
 from inference.service.errors import CODES, ServiceError, error
-from inference.service.uploads import Limits
+from inference.service.uploads import Limits, size_cn
 
 log = logging.getLogger("nianbao.service")
 HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
@@ -32,7 +32,7 @@ class BodyLimit:
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             return await _send_error(scope, send, error("request_too_large",
-                                                        f"请求超过 {self.limit // (1024 * 1024)} MB 上限"))
+                                                        f"请求超过 {size_cn(self.limit)} 上限"))
         seen = 0
 
         async def limited():
@@ -41,7 +41,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise error("request_too_large", f"请求超过 {self.limit // (1024 * 1024)} MB 上限")
+                    scope["nianbao_too_large"] = True  # a body parser may wrap the error below into a 400
+                    raise error("request_too_large", f"请求超过 {size_cn(self.limit)} 上限")
             return message
 
         return await self.app(scope, limited, send)
@@ -101,6 +102,8 @@ def create_app(store: str | Path, nlp=None, workers: int = 1, host: str = "127.0
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.scope.get("nianbao_too_large"):
+            return _error_response(request, error("request_too_large", f"请求超过 {size_cn(config.limits.max_request_bytes)} 上限"))
         code = HTTP_CODES.get(exc.status_code, "bad_request")
         return _error_response(request, ServiceError(exc.status_code, code, CODES[code][1]))
 

@@ -35,6 +35,10 @@ class Saved:
     stored: str  # generated file name in the uploads folder
 
 
+def size_cn(n: int) -> str:
+    return f"{n / 1048576:.3g} MB" if n >= 1048576 else f"{n / 1024:.3g} KB"
+
+
 def supported() -> set[str]:
     from inference.loaders import supported_extensions
 
@@ -69,7 +73,7 @@ def copy_limited(src: BinaryIO, dest: Path, limit: int, code: str = "file_too_la
                     break
                 n += len(block)
                 if n > limit:
-                    raise error(code, f"{what or '文件'}超过 {limit // (1024 * 1024)} MB 上限")
+                    raise error(code, f"{what or '文件'}超过 {size_cn(limit)} 上限")
                 out.write(block)
     except BaseException:
         dest.unlink(missing_ok=True)
@@ -114,12 +118,12 @@ def _save_zip(src: BinaryIO, name: str, folder: Path, limits: Limits) -> list[Sa
                 raise error("too_many_files", f"压缩包“{name}”含 {len(members)} 个报告文件，上限 {limits.max_files} 个")
             declared = sum(i.file_size for i, _ in members)
             if declared > limits.max_zip_bytes:
-                raise error("zip_too_large", f"压缩包“{name}”解压后约 {declared // (1024 * 1024)} MB，上限 "
-                                             f"{limits.max_zip_bytes // (1024 * 1024)} MB")
+                raise error("zip_too_large", f"压缩包“{name}”解压后约 {size_cn(declared)}，上限 "
+                                             f"{size_cn(limits.max_zip_bytes)}")
             total = 0
             for info, member in members:
                 if info.file_size > limits.max_file_bytes:
-                    raise error("file_too_large", f"压缩包中的“{member}”超过 {limits.max_file_bytes // (1024 * 1024)} MB 上限")
+                    raise error("file_too_large", f"压缩包中的“{member}”超过 {size_cn(limits.max_file_bytes)} 上限")
                 if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio and info.file_size > 1 << 20:
                     raise error("zip_too_large", f"压缩包中的“{member}”压缩比异常（{info.file_size // info.compress_size}:1），疑似压缩炸弹")
                 stored = generated_name(extension(member))
