@@ -236,7 +236,7 @@ def test_bad_passwords_and_names_are_refused(tmp_path, nlp):  # noqa: F811
 # -- the command line ----------------------------------------------------------------------------------------
 def _serve_args(store, host):
     return argparse.Namespace(host=host, port=0, store=str(store), workers=1, model=None, rubric=None, int8=False,
-                              secure_cookies=False)
+                              secure_cookies=False, max_files=500, max_file_mb=20)
 
 
 def test_serve_refuses_a_public_address_without_accounts(tmp_path, capsys):

@@ -62,6 +62,8 @@ def create_app(store: str | Path, nlp=None, workers: int = 1, host: str = "127.0
         import inference
 
         nlp = inference.load()
+    if nlp.has_pipe("statements"):
+        nlp.model  # noqa: B018 - load the statement model now, not on the first request
     config = Settings(Path(store), host=host, workers=workers, limits=limits or Limits(), secure_cookies=secure_cookies,
                       **settings)
     svc = Service(config, nlp, start=start_workers)

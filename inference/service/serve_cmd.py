@@ -20,6 +20,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
     parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
     parser.add_argument("--int8", action="store_true", help="int8-quantised model")
+    parser.add_argument("--max-files", type=int, default=500, help="files per upload, zip members included (default 500)")
+    parser.add_argument("--max-file-mb", type=float, default=20, help="size of one file in MB (default 20)")
     parser.add_argument("--secure-cookies", action="store_true", help="mark cookies Secure (when served over HTTPS)")
 
 
@@ -40,7 +42,11 @@ def run(args) -> int:
         from inference.service.app import create_app
 
         nlp = inference.load(model=args.model, rubric=args.rubric, int8=args.int8)
-        app = create_app(store, nlp=nlp, workers=args.workers, host=args.host, secure_cookies=args.secure_cookies)
+        from inference.service.uploads import Limits
+
+        limits = Limits(max_files=args.max_files, max_file_bytes=int(args.max_file_mb * 1024 * 1024))
+        app = create_app(store, nlp=nlp, workers=args.workers, host=args.host, secure_cookies=args.secure_cookies,
+                         limits=limits)
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2

@@ -250,6 +250,7 @@ def report_page(request: Request, report_id: str):
     dismissed = set(view["dismissed"])
     # the machine's deductions, each with its review state (dismissed ones stay listed, struck through)
     deductions, evidence, cells = [], [], {}
+    col_names = _column_names()
     all_deds = list(report.score.deductions)
     seen = {rv.deduction_key(d.to_dict()) for d in all_deds}
     for d in machine.score.deductions:  # deductions dismissed are not in the reviewed score
@@ -266,7 +267,9 @@ def report_page(request: Request, report_id: str):
             elif e.path and e.path.split(".")[0] in report.tables:
                 anchor = "cell-" + e.path.replace(".", "-")
                 cells.setdefault(e.path, []).append(i)
-                links.append((f"#{anchor}", e.path))
+                key, *rest = e.path.split(".")
+                label = " · ".join([names.TABLE_CN.get(key, key).split()[0]] + [col_names.get(x, x) for x in rest])
+                links.append((f"#{anchor}", label))
         decision = view["decisions"].get(key)
         deductions.append({"key": key, "i": i, "d": d, "part": svc.part_name(d.part), "check": names.check_name(d.check_id),
                            "links": links, "decision": decision, "dismissed": key in dismissed})
@@ -286,7 +289,7 @@ def report_page(request: Request, report_id: str):
                   corrections=view["corrections"], problem_cats=[c for c in cats.values() if c.role == "problem"],
                   remedy_cats=[c for c in cats.values() if c.role == "remedy"], previous=previous,
                   statement_key=rv.statement_key, table_cn=names.TABLE_CN, checks=report.checks,
-                  column_names=_column_names())
+                  column_names=col_names)
 
 
 def _column_names() -> dict:
