@@ -208,3 +208,21 @@ def test_folder_scored_on_the_command_line_opens_in_the_app(tmp_path, nlp):  # n
         d.pop("key")  # the API adds each deduction's review key
     assert body["score"] == next(s for s in stored if s["source"] == body["source"])["score"]
     assert c.get("/batches/county-2023", headers={"accept": "text/html"}).status_code == 200
+
+
+def test_a_failing_model_marks_the_files_and_finishes_the_batch(tmp_path, nlp):  # noqa: F811
+    class Broken:
+        def predict(self, texts):
+            raise RuntimeError("boom")
+
+    import inference
+
+    app = make_app(tmp_path, inference.load(model=Broken()))
+    c = client(app)
+    r = upload(c, TWO)
+    wait(app)
+    view = c.get(f"/api/v1/batches/{r.json()['id']}").json()
+    assert view["status"] == "done" and view["errors"] == 2
+    assert {x["error_code"] for x in view["reports"]} == {"internal"}
+    # the server goes on serving
+    assert c.get("/api/v1/health").status_code == 200

@@ -20,7 +20,8 @@ from inference.report import Report
 from inference.service.db import ServiceDB
 
 BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-ROOT_BATCH = "_root"  # the store folder itself, when it is a `nianbao score --out` folder
+ROOT_BATCH = "_root"
+CHUNK = 8  # files per job: one statement-model call each (progress is still reported per file)  # the store folder itself, when it is a `nianbao score --out` folder
 
 
 def valid_batch_id(batch_id: str) -> bool:
@@ -72,11 +73,14 @@ class Engine:
 
     # -- workers ------------------------------------------------------------------------------------------
     def start(self) -> None:
+        pending: dict[str, list[str]] = {}
         for item in self.db.rows("SELECT id, batch_id FROM items WHERE status IN ('queued', 'running') ORDER BY batch_id, seq"):
-            self.queue.put((item["batch_id"], item["id"]))
+            pending.setdefault(item["batch_id"], []).append(item["id"])
+        for batch_id, ids in pending.items():
+            self._enqueue(batch_id, ids)
         for b in self.db.rows("SELECT id FROM batches WHERE status IN ('queued', 'running')"):
-            if not self.db.row("SELECT 1 FROM items WHERE batch_id = ? AND status IN ('queued', 'running')", (b["id"],)):
-                self.queue.put((b["id"], None))  # stopped between the last file and the batch phase
+            if b["id"] not in pending:
+                self.queue.put((b["id"], ()))  # stopped between the last file and the batch phase
         for i in range(self.n_workers):
             t = threading.Thread(target=self._loop, name=f"nianbao-worker-{i}", daemon=True)
             t.start()
@@ -90,9 +94,12 @@ class Engine:
             t.join(timeout=10)
 
     def submit(self, batch_id: str) -> None:
-        for item in self.db.items(batch_id):
-            if item["status"] == "queued":
-                self.queue.put((batch_id, item["id"]))
+        self._enqueue(batch_id, [item["id"] for item in self.db.items(batch_id) if item["status"] == "queued"])
+
+    def _enqueue(self, batch_id: str, ids: list[str]) -> None:
+        """Jobs of up to CHUNK files: each job's reports go through the statement model in one call."""
+        for i in range(0, len(ids), CHUNK):
+            self.queue.put((batch_id, tuple(ids[i:i + CHUNK])))
 
     def queued(self) -> int:
         return self.queue.qsize() + self._busy
@@ -114,9 +121,9 @@ class Engine:
                     return
                 with self._busy_lock:
                     self._busy += 1
-                batch_id, item_id = job
-                if item_id is not None:
-                    self._score_item(batch_id, item_id)
+                batch_id, item_ids = job
+                if item_ids:
+                    self._score_items(batch_id, item_ids)
                 self._maybe_finish(batch_id)
             except Exception as exc:  # a worker must survive any one job
                 import logging
@@ -128,33 +135,52 @@ class Engine:
                         self._busy -= 1
                 self.queue.task_done()
 
-    def _score_item(self, batch_id: str, item_id: str) -> None:
+    def _score_items(self, batch_id: str, item_ids: tuple[str, ...]) -> None:
+        """Read each file (per-report components), then tag and rate them together, then store each."""
         from inference.batch import digest_of, store_scored
 
-        item = self.db.item(item_id)
-        if item is None or item["status"] not in ("queued", "running"):
-            return
         if self.db.batch(batch_id)["status"] == "queued":
             self.db.set_batch_status(batch_id, "running")
-        self.db.set_item(item_id, "running")
-        path = self.uploads(batch_id) / item["stored"]
-        digest = digest_of(path)
-        t0 = time.perf_counter()
         store, hist = self.run_store(batch_id), self.history()
         try:
+            read = []
+            for item_id in item_ids:
+                item = self.db.item(item_id)
+                if item is None or item["status"] not in ("queued", "running"):
+                    continue
+                self.db.set_item(item_id, "running")
+                path = self.uploads(batch_id) / item["stored"]
+                digest = digest_of(path)
+                t0 = time.perf_counter()
+                try:
+                    report = self.nlp.read(path)
+                    report.source = item["source"]
+                except Exception as exc:  # ReportError; a parser bug must not take the batch down either
+                    code, reason = (exc.code, exc.reason) if isinstance(exc, ReportError) else \
+                        ("internal", f"内部错误：{type(exc).__name__}")
+                    store.put_error(item["source"], digest, code, reason)
+                    self.db.set_item(item_id, "error", code, reason, time.perf_counter() - t0)
+                    continue
+                read.append((item_id, digest, report, time.perf_counter() - t0))
+            if not read:
+                return
+            t0 = time.perf_counter()
             try:
-                report = self.score_path(path, item["source"])
-            except ReportError as exc:
-                store.put_error(item["source"], digest, exc.code, exc.reason)
-                self.db.set_item(item_id, "error", exc.code, exc.reason, time.perf_counter() - t0)
+                with self.model_lock:
+                    self.nlp.finish([r for _, _, r, _ in read])
+            except Exception as exc:  # the model or the rubric failed: every file of the job is marked
+                reason = f"内部错误：{type(exc).__name__}"
+                for item_id, digest, report, _ in read:
+                    store.put_error(report.source, digest, "internal", reason)
+                    self.db.set_item(item_id, "error", "internal", reason)
+                import logging
+
+                logging.getLogger("nianbao.service").exception("scoring failed in batch %s: %s", batch_id, exc)
                 return
-            except Exception as exc:  # a parser bug must not take the batch down
-                store.put_error(item["source"], digest, "internal", f"内部错误：{type(exc).__name__}")
-                self.db.set_item(item_id, "error", "internal", f"内部错误：{type(exc).__name__}", time.perf_counter() - t0)
-                return
-            seconds = time.perf_counter() - t0
-            store_scored(store, hist, digest, report, seconds)
-            self.db.set_item(item_id, "ok", seconds=seconds)
+            shared = (time.perf_counter() - t0) / len(read)
+            for item_id, digest, report, seconds in read:
+                store_scored(store, hist, digest, report, seconds + shared)
+                self.db.set_item(item_id, "ok", seconds=seconds + shared)
         finally:
             store.close()
             hist.close()
