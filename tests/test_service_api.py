@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+from re import findall as re_findall
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,11 @@ def test_health(served):
 
 def test_docs_and_openapi(served):
     _, c, _ = served
-    assert c.get("/docs").status_code == 200
+    docs = c.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "cdn" not in docs.text and "https://" not in docs.text  # works offline
+    for asset in re_findall(r'(?:src|href)="(/[^"]+)"', docs.text):
+        assert c.get(asset).status_code == 200, asset
     paths = c.get("/openapi.json").json()["paths"]
     for p in ("/api/v1/health", "/api/v1/score", "/api/v1/batches", "/api/v1/batches/{batch_id}",
               "/api/v1/reports/{report_id}", "/api/v1/batches/{batch_id}/summary.xlsx"):

@@ -75,7 +75,9 @@ def create_app(store: str | Path, nlp=None, workers: int = 1, host: str = "127.0
         yield
         svc.engine.stop()
 
-    app = FastAPI(title="nianbao 政府信息公开年度报告评分服务", version="1",
+    from fastapi_offline import FastAPIOffline  # /docs with Swagger UI served from the package, not a CDN
+
+    app = FastAPIOffline(title="nianbao 政府信息公开年度报告评分服务", version="1",
                   description="上传、评分、复核政府信息公开工作年度报告。错误均为 JSON：{\"error\": {\"code\", \"message\"}}。",
                   lifespan=lifespan)
     app.state.svc = svc

@@ -292,11 +292,22 @@ class Service:
 
     # -- two reports of one body ---------------------------------------------------------------------------
     def previous_year(self, item: dict, report: Report) -> dict | None:
-        """The same body's report for the year before, among every batch of this service."""
+        """The same body's report for the year before: looked up in the shared history store (every batch
+        scored by the service), then in the run stores of folders scored on the command line."""
         if not report.meta.agency or not report.meta.year:
             return None
         want = (report.meta.agency, report.meta.year - 1)
-        for batch in self.db.batches():
+        hist = self.engine.history()
+        try:
+            sources = [r[0] for r in hist.con.execute("SELECT source FROM reports WHERE agency = ? AND year = ?", want)]
+        finally:
+            hist.close()
+        for source in sources:
+            for other in self.db.rows("SELECT * FROM items WHERE source = ? AND status = 'ok' ORDER BY batch_id", (source,)):
+                found = self.machine_report(other)
+                if (found.meta.agency, found.meta.year) == want:
+                    return other
+        for batch in self.db.rows("SELECT id FROM batches WHERE origin = 'cli'"):
             store = self.engine.run_store(batch["id"])
             try:
                 rows = store.con.execute("SELECT source, result FROM results WHERE status = 'ok'").fetchall()
