@@ -267,3 +267,21 @@ def test_serve_is_registered():
     assert "serve" in COMMANDS and "users" in COMMANDS
     args = build_parser("serve").parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000 and args.workers == 1
+
+
+def test_admin_adds_an_account_in_the_web_app(tmp_path, nlp):  # noqa: F811
+    app = make_app(tmp_path, nlp, users={"ada": "admin"})
+    c = client(app)
+    login(c, "ada")
+    page = c.get("/users", headers=HTML)
+    assert page.status_code == 200 and "新建或重置账号" in page.text
+    r = c.post("/users", data={"csrf_token": form_token(page.text), "name": "vera", "role": "viewer", "password": PASSWORD},
+               headers=HTML, follow_redirects=False)
+    assert r.status_code == 303
+    assert "vera" in c.get("/users", headers=HTML).text
+    r = c.post("/users", data={"csrf_token": form_token(page.text), "name": "x", "role": "viewer", "password": "short"},
+               headers=HTML)
+    assert r.status_code == 422 and "密码至少" in r.text
+    viewer = client(app)
+    login(viewer, "vera")
+    assert viewer.get("/api/v1/session").json()["role"] == "viewer"
