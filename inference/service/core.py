@@ -123,20 +123,23 @@ class Service:
         return rv.reviewed(self.machine_report(item), self.db.audit(item["id"]), self.engine)
 
     def batch_view(self, batch_id: str) -> dict:
-        """Progress and per-report status (the API's GET /batches/{id})."""
+        """Progress and per-report status (the API's GET /batches/{id}); cheap: read from the items' summaries,
+        the reviewed score computed only for reports with a review."""
         batch = self.batch(batch_id)
         items = self.db.items(batch_id)
-        results = self._results(batch_id, items)
+        reviewed_ids = set(self.db.reviewed_report_ids(batch_id))
         reports = []
         for it in items:
-            r = results.get(it["id"])
             entry = {"id": it["id"], "name": it["name"], "status": it["status"]}
             if it["status"] == "error":
                 entry.update(error_code=it["error_code"], error=it["error"])
-            if r:
-                entry.update(agency=r.get("agency"), year=r.get("year"), level=r.get("level"),
-                             score=r["score"]["total"], grade=r["score"]["grade"],
-                             machine_score=r["machine_score"], reviewed=r["reviewed"])
+            if it["status"] == "ok" and it["grade"] is not None:
+                score, grade = it["score"], it["grade"]
+                if it["id"] in reviewed_ids:
+                    view = self.reviewed(it)
+                    score, grade = view["score"]["total"], view["score"]["grade"]
+                entry.update(agency=it["agency"], year=it["year"], level=it["level"], score=score, grade=grade,
+                             machine_score=it["score"], reviewed=it["id"] in reviewed_ids)
             reports.append(entry)
         finished = sum(it["status"] in ("ok", "error") for it in items)
         return {"id": batch_id, "title": batch["title"], "origin": batch["origin"], "status": batch["status"],

@@ -44,7 +44,12 @@ CREATE TABLE IF NOT EXISTS items (
     status TEXT NOT NULL,          -- queued | running | ok | error
     error_code TEXT,
     error TEXT,
-    seconds REAL
+    seconds REAL,
+    agency TEXT,                   -- summary of the machine's result (after the batch phase), for listings
+    year INTEGER,
+    level TEXT,
+    score REAL,
+    grade TEXT
 );
 CREATE INDEX IF NOT EXISTS items_batch ON items(batch_id, seq);
 CREATE TABLE IF NOT EXISTS audit (
@@ -129,8 +134,8 @@ class ServiceDB:
 
     def add_item(self, item_id: str, batch_id: str, seq: int, name: str, stored: str | None, source: str,
                  status: str = "queued", error_code: str | None = None, error: str | None = None) -> None:
-        self.execute("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                     (item_id, batch_id, seq, name, stored, source, status, error_code, error))
+        self.execute("INSERT INTO items (id, batch_id, seq, name, stored, source, status, error_code, error) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (item_id, batch_id, seq, name, stored, source, status, error_code, error))
 
     def items(self, batch_id: str) -> list[dict]:
         return self.rows("SELECT * FROM items WHERE batch_id = ? ORDER BY seq", (batch_id,))
@@ -145,6 +150,14 @@ class ServiceDB:
                  seconds: float | None = None) -> None:
         self.execute("UPDATE items SET status = ?, error_code = ?, error = ?, seconds = ? WHERE id = ?",
                      (status, error_code, error, seconds, item_id))
+
+    def set_summary(self, batch_id: str, summaries: list[tuple[str, dict]]) -> None:
+        """(source, public or full result dict) of a batch's scored reports -> the items' summary columns."""
+        with self.con:
+            self.con.executemany(
+                "UPDATE items SET agency = ?, year = ?, level = ?, score = ?, grade = ? WHERE batch_id = ? AND source = ?",
+                [(d.get("agency"), d.get("year"), d.get("level"), d["score"]["total"], d["score"]["grade"], batch_id, source)
+                 for source, d in summaries if d.get("score")])
 
     # -- audit -------------------------------------------------------------------------------------------
     def add_audit(self, report_id: str, user: str, kind: str, target: str, value: dict, note: str) -> None:

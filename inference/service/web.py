@@ -159,7 +159,8 @@ def batch_page(request: Request, batch_id: str):
         return redirect
     svc = _svc(request)
     view = svc.batch_view(batch_id)
-    results = svc.results(batch_id)
+    running = view["status"] in ("queued", "running")
+    results = [] if running else svc.results(batch_id)  # the charts need every result: once, when done
     grade_order = [g["name"] for g in sorted(svc.nlp.rubric.grades, key=lambda g: -g["min"])]
     grades = Counter(r["score"]["grade"] for r in results)
     failed = Counter()
@@ -168,11 +169,11 @@ def batch_page(request: Request, batch_id: str):
             failed[name] += 1
     problem_cats = Counter(names.category_label(c) for r in results for s in r.get("statements", [])
                            if s["role"] == "problem" for c in s["categories"])
-    issues = svc.issues(batch_id) if view["status"] == "done" or view["finished"] == view["total"] else []
+    issues = [] if running else svc.issues(batch_id)
     return render(request, "batch.html", batch=view, results=results, grades=[(g, grades.get(g, 0)) for g in grade_order],
                   histogram=_histogram(results), failed=failed.most_common(15), problem_cats=problem_cats.most_common(12),
                   issues=issues, item_status=names.ITEM_STATUS_CN, status_cn=names.BATCH_STATUS_CN,
-                  running=view["status"] in ("queued", "running"))
+                  running=running)
 
 
 # -- reports -------------------------------------------------------------------------------------------------

@@ -181,6 +181,7 @@ class Engine:
             for item_id, digest, report, seconds in read:
                 store_scored(store, hist, digest, report, seconds + shared)
                 self.db.set_item(item_id, "ok", seconds=seconds + shared)
+            self.db.set_summary(batch_id, [(r.source, r.to_dict(full=False)) for _, _, r, _ in read])
         finally:
             store.close()
             hist.close()
@@ -198,6 +199,7 @@ class Engine:
             store, hist = self.run_store(batch_id), self.history()
             try:
                 apply_batch_findings(self.nlp, store, hist)
+                self.refresh_summaries(batch_id, store)
                 self.db.set_batch_status(batch_id, "done")
             except Exception:
                 self.db.set_batch_status(batch_id, "failed")
@@ -230,8 +232,20 @@ class Engine:
             for seq, (source, status, code, err) in enumerate(rows):
                 self.db.add_item(report_id(batch_id, source), batch_id, seq, Path(source).name, None, source,
                                  status, code, err)
+            store = self.run_store(batch_id)
+            try:
+                self.refresh_summaries(batch_id, store)
+            finally:
+                store.close()
             new.append(batch_id)
         return new
+
+    def refresh_summaries(self, batch_id: str, store) -> None:
+        """The items' summary columns from the run store (after the batch phase may have changed scores)."""
+        import json
+
+        rows = store.con.execute("SELECT source, result FROM results WHERE status = 'ok'")
+        self.db.set_summary(batch_id, [(source, json.loads(result)) for source, result in rows])
 
 
 def report_id(batch_id: str, source: str) -> str:
