@@ -164,3 +164,45 @@ def test_web_review_forms(served):
     assert r.status_code == 303
     page = c.get(f"/reports/{rid}", headers=HTML).text
     assert "已更正" in page and "不是问题" in page
+
+
+def test_cell_correction_reruns_the_checks_and_the_score(tmp_path, nlp):  # noqa: F811
+    from tests.service_helpers import previous_year_text, sample_file, wait
+
+    name = "s01_yunxi_county_gov_2023.txt"  # 上年结转 3; the year before, 结转下年度 5
+    app = make_app(tmp_path, nlp, users={"rex": "reviewer", "vera": "viewer"})
+    c = client(app)
+    login(c, "rex")
+    r = c.post("/api/v1/batches", files=[("files", sample_file(name)), ("files", ("2022.txt", previous_year_text(name)))])
+    wait(app)
+    rid = next(x["id"] for x in c.get(f"/api/v1/batches/{r.json()['id']}").json()["reports"] if x["name"] == name)
+    before = c.get(f"/api/v1/reports/{rid}").json()
+    checks = {x["id"]: x["status"] for x in before["checks"]}
+    assert checks["cross_year.carried_over.total"] == "fail" and before["tables"]["t3"]["rows"]["carried_over"]["total"] == 3
+    url = f"/api/v1/reports/{rid}/cells/t3.carried_over.total"
+    r = c.post(url, json={"value": 5, "note": "原表为5，识别有误"})
+    assert r.status_code == 200, r.text
+    after = {x["id"]: x["status"] for x in r.json()["checks"]}
+    assert after["cross_year.carried_over.total"] == "pass"  # against last year's 结转下年度
+    # the table's own checks ran again: 一+二=三+四 no longer holds with the new 上年结转
+    assert checks["t3.identity.total"] == "pass" and after["t3.identity.total"] == "fail"
+    assert r.json()["tables"]["t3"]["rows"]["carried_over"]["total"] == 5
+    assert r.json()["score"] != before["score"]
+    # the machine's result is untouched; the change is in the audit trail
+    assert c.get(f"/api/v1/reports/{rid}").json()["tables"]["t3"]["rows"]["carried_over"]["total"] == 3
+    audit = c.get(f"/api/v1/reports/{rid}/audit").json()["audit"]
+    assert [(a["kind"], a["target"], a["value"], a["user"]) for a in audit] == [("cell", "t3.carried_over.total", {"value": 5}, "rex")]
+    # errors
+    assert c.post(f"/api/v1/reports/{rid}/cells/t3.nope.total", json={"value": 1}).status_code == 404
+    assert c.post(f"/api/v1/reports/{rid}/cells/..%2F..%2Fx", json={"value": 1}).status_code == 404
+    assert c.post(url, json={"value": -1}).json()["error"]["code"] == "validation_error"
+    viewer = client(app)
+    login(viewer, "vera")
+    assert viewer.post(url, json={"value": 4}).status_code == 403
+    # the web form: click-to-fill table, the correction marked
+    page = c.get(f"/reports/{rid}", headers=HTML).text
+    assert 'data-path="t3.carried_over.total"' in page and "fixed" in page and "保存并重新评分" in page
+    r = c.post(f"/reports/{rid}/cells", data={"csrf_token": form_token(page), "path": "t3.carried_over.total", "reset": "1"},
+               headers=HTML, follow_redirects=False)
+    assert r.status_code == 303
+    assert c.get(f"/api/v1/reports/{rid}").json()["review"]["score"] == before["review"]["score"]

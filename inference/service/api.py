@@ -47,6 +47,12 @@ class StatementReview(BaseModel):
     reset: bool = False
 
 
+class CellReview(BaseModel):
+    value: float | None = Field(None, ge=0)
+    note: str = Field("", max_length=2000)
+    reset: bool = False
+
+
 class NewUser(BaseModel):
     name: str = Field(max_length=64)
     role: Literal["viewer", "reviewer", "admin"]
@@ -191,6 +197,16 @@ def review_statement(request: Request, report_id: str, span: str, body: Statemen
                                       "specific": body.specific, "status": body.status}
     view = svc.review_statement(svc.item(report_id), span, labels, body.note, user)
     return {"score": view["score"], "statements": [s.to_dict() for s in view["report"].statements]}
+
+
+@router.post("/reports/{report_id}/cells/{path}", summary="更正一个表格数字（如 t3.carried_over.total），重新检查并评分")
+def review_cell(request: Request, report_id: str, path: str, body: CellReview):
+    svc = _svc(request)
+    user = svc.auth.api_user(request, "reviewer")
+    view = svc.review_cell(svc.item(report_id), path, body.value, body.note, user, reset=body.reset)
+    report = view["report"]
+    return {"score": view["score"], "checks": [c.to_dict() for c in report.checks],
+            "tables": {k: t.to_dict(full=False) for k, t in report.tables.items()}}
 
 
 @router.get("/reviewed.jsonl", summary="复核后的陈述标注（项目 JSONL 格式，可用于 nianbao train --data）")

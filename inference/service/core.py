@@ -205,6 +205,15 @@ class Service:
         self.db.add_audit(item["id"], user.name, "statement", span, value, (note or "")[:2000])
         return self.reviewed(item)
 
+    def review_cell(self, item: dict, path: str, value, note: str, user: User, reset: bool = False) -> dict:
+        report = self.machine_report(item)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        rv.validate_cell(report, path, None if reset else value)
+        self.db.add_audit(item["id"], user.name, "cell", path, {"reset": True} if reset else {"value": value},
+                          (note or "")[:2000])
+        return self.reviewed(item)
+
     # -- exports ------------------------------------------------------------------------------------------
     def summary_xlsx(self, batch_id: str) -> bytes:
         from inference.outputs import write_xlsx

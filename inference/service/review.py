@@ -28,15 +28,46 @@ def statement_key(start: int, end: int) -> str:
     return f"{start}-{end}"
 
 
-def state(audit: list[dict]) -> tuple[dict[str, dict], dict[str, dict]]:
-    """(deduction key -> latest decision entry, statement key -> latest correction entry)."""
-    decisions, corrections = {}, {}
+def state(audit: list[dict]) -> tuple[dict[str, dict], dict[str, dict], dict[str, dict]]:
+    """(deduction key -> latest decision, statement key -> latest correction, cell path -> latest correction)."""
+    latest: dict[str, dict[str, dict]] = {"deduction": {}, "statement": {}, "cell": {}}
     for entry in audit:
-        target = decisions if entry["kind"] == "deduction" else corrections
-        target[entry["target"]] = entry
-    decisions = {k: v for k, v in decisions.items() if v["value"].get("decision") != "reset"}
-    corrections = {k: v for k, v in corrections.items() if not v["value"].get("reset")}
-    return decisions, corrections
+        latest[entry["kind"]][entry["target"]] = entry
+    decisions = {k: v for k, v in latest["deduction"].items() if v["value"].get("decision") != "reset"}
+    corrections = {k: v for k, v in latest["statement"].items() if not v["value"].get("reset")}
+    cells = {k: v for k, v in latest["cell"].items() if not v["value"].get("reset")}
+    return decisions, corrections, cells
+
+
+def validate_cell(report: Report, path: str, value) -> tuple[str, str, str]:
+    """'t3.carried_over.total' -> (table, row, column) of a figure of the report; the value a number ≥ 0 or None."""
+    parts = path.split(".")
+    if len(parts) != 3 or parts[0] not in report.tables or parts[1] not in report.tables[parts[0]].rows \
+            or parts[2] not in report.tables[parts[0]].rows[parts[1]]:
+        raise error("not_found", "该表格单元格不存在")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+                              or value != value or value > 1e12):
+        raise error("validation_error", "单元格的值须为非负数字，或留空表示空白")
+    return parts[0], parts[1], parts[2]
+
+
+def _apply_cells(copy: Report, cells: dict[str, dict], engine) -> None:
+    """Corrected figures written into the tables, then the checks run again (cross-year ones against the
+    previous year's history entry, as the batch phase made them)."""
+    from inference.findings import cross_year_checks
+
+    for path, entry in cells.items():
+        key, row, col = path.split(".")
+        cell = copy.tables.get(key) and copy.tables[key].rows.get(row, {}).get(col)
+        if cell is None:
+            continue
+        v = entry["value"]["value"]
+        cell.value, cell.state, cell.raw = v, ("number" if v is not None else "blank"), "" if v is None else f"{v:g}"
+    cross = [c for c in copy.checks if c.id.startswith("cross_year.")]
+    copy.checks = []
+    engine.nlp.get_pipe("checks")(copy)
+    previous = engine.history_entry(copy.batch.previous_year) if copy.batch and copy.batch.previous_year else None
+    copy.checks.extend(cross_year_checks(copy, previous) if previous else cross)
 
 
 def validate_labels(role: str, categories: list[str], specific: bool, status: str | None) -> dict:
@@ -63,15 +94,17 @@ def validate_labels(role: str, categories: list[str], specific: bool, status: st
 def reviewed(report: Report, audit: list[dict], engine) -> dict[str, Any]:
     """The reviewed view of `report`: {"report": Report with corrected statements and reviewed score,
     "score": reviewed score dict, "dismissed": [...], "confirmed": [...], "corrections": {...}, "changed": bool}."""
-    decisions, corrections = state(audit)
+    decisions, corrections, cells = state(audit)
     copy = Report.from_dict(report.to_dict())
+    if cells:
+        _apply_cells(copy, cells, engine)
     for st in copy.statements:
         entry = corrections.get(statement_key(st.start, st.end))
         if entry:
             v = entry["value"]
             st.role, st.categories, st.specific, st.status = v["role"], list(v["categories"]), v["specific"], v["status"]
             st.confidence = 1.0
-    if corrections:
+    if corrections or cells:
         engine.rescore(copy)
     score = copy.score
     dismissed, confirmed = [], []
@@ -89,10 +122,10 @@ def reviewed(report: Report, audit: list[dict], engine) -> dict[str, Any]:
         if dismissed:
             score = _resum(score, kept, engine.nlp.rubric)
             copy.score = score
-    return {"report": copy, "score": score.to_dict() if score else None, "changed": bool(dismissed or corrections),
+    return {"report": copy, "score": score.to_dict() if score else None, "changed": bool(dismissed or corrections or cells),
             "dismissed": [deduction_key(d.to_dict()) for d in dismissed],
             "confirmed": [deduction_key(d.to_dict()) for d in confirmed],
-            "decisions": decisions, "corrections": corrections}
+            "decisions": decisions, "corrections": corrections, "cells": cells}
 
 
 def _resum(score: Score, kept: list, rubric) -> Score:

@@ -287,7 +287,7 @@ def report_page(request: Request, report_id: str):
     return render(request, "report.html", item=item, report=report, machine=machine, score=score,
                   machine_score=machine.score.to_dict(), parts=parts, deductions=deductions, text_html=text_html,
                   failing=failing, needs_review=_needs_review(report, report.statements), audit=audit,
-                  corrections=view["corrections"], problem_cats=[c for c in cats.values() if c.role == "problem"],
+                  corrections=view["corrections"], cell_fixes=view["cells"], problem_cats=[c for c in cats.values() if c.role == "problem"],
                   remedy_cats=[c for c in cats.values() if c.role == "remedy"], previous=previous,
                   statement_key=rv.statement_key, table_cn=names.TABLE_CN, checks=report.checks,
                   column_names=col_names)
@@ -329,6 +329,25 @@ async def review_statement(request: Request, report_id: str, span: str):
                   "specific": form.get("specific") == "1", "status": form.get("status") or None}
     await run_in_threadpool(svc.review_statement, item, span, labels, str(form.get("note", ""))[:2000], user)
     return RedirectResponse(f"/reports/{item['id']}#st-{span}", status_code=303)
+
+
+@router.post("/reports/{report_id}/cells")
+async def review_cell(request: Request, report_id: str):
+    user, form = await _form(request, "reviewer")
+    if user is None:
+        return form
+    svc = _svc(request)
+    item = svc.item(report_id)
+    path, raw = str(form.get("path", ""))[:200], str(form.get("value", "")).strip().replace(",", "")
+    value = None
+    if raw and not form.get("reset"):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise error("validation_error", "单元格的值须为数字，或留空表示空白") from None
+    await run_in_threadpool(svc.review_cell, item, path, value, str(form.get("note", ""))[:2000], user,
+                            bool(form.get("reset")))
+    return RedirectResponse(f"/reports/{item['id']}#cell-{path.replace('.', '-')}", status_code=303)
 
 
 @router.get("/reports/{report_id}/compare")

@@ -67,6 +67,21 @@ class Engine:
         with self.model_lock:
             return self.nlp.finish([report])[0]
 
+    def history_entry(self, source: str) -> dict | None:
+        """The shared history store's entry of one report (table figures for the cross-year checks)."""
+        hist = self.history()
+        try:
+            row = hist.con.execute("SELECT source, agency, year, carried_forward, in_force FROM reports WHERE source = ? "
+                                   "ORDER BY created DESC LIMIT 1", (source,)).fetchone()
+        finally:
+            hist.close()
+        if row is None:
+            return None
+        import json
+
+        return {"source": row[0], "agency": row[1], "year": row[2], "carried_forward": json.loads(row[3] or "{}"),
+                "in_force": json.loads(row[4] or "{}")}
+
     def rescore(self, report: Report) -> Report:
         """Re-rate a Report through the pipeline's score component (no file is read again)."""
         return self.nlp.get_pipe("score")(report)
