@@ -206,3 +206,21 @@ def test_cell_correction_reruns_the_checks_and_the_score(tmp_path, nlp):  # noqa
                headers=HTML, follow_redirects=False)
     assert r.status_code == 303
     assert c.get(f"/api/v1/reports/{rid}").json()["review"]["score"] == before["review"]["score"]
+
+
+def test_word_export_carries_the_review(served):
+    import io
+
+    from docx import Document
+
+    _, c, rid, _ = served
+    ded = c.get(f"/api/v1/reports/{rid}").json()["score"]["deductions"][0]
+    c.post(f"/api/v1/reports/{rid}/deductions/{ded['key']}", json={"decision": "dismiss", "note": "不予采纳"})
+    r = c.get(f"/api/v1/reports/{rid}.docx")
+    assert r.status_code == 200 and r.headers["content-type"].endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(cell.text for t in doc.tables for row in t.rows for cell in row.cells)
+    assert "年度政府信息公开工作年度报告评分" in text and "已人工复核" in text
+    assert "驳回（rex：不予采纳）" in cells and ded["reason"] in cells
+    assert c.get("/api/v1/reports/0123456789abcdef.docx").status_code == 404

@@ -153,6 +153,20 @@ def issues(request: Request, batch_id: str):
     return {"issues": svc.issues(batch_id)}
 
 
+@router.get("/reports/{report_id}.docx", summary="一份报告的评分结果（Word，含复核结论）")
+def report_docx(request: Request, report_id: str):
+    svc = _svc(request)
+    svc.auth.api_user(request)
+    from inference.service.exports import report_docx as build
+
+    item = svc.item(report_id)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    from urllib.parse import quote
+
+    return Response(build(svc, item), media_type=docx, headers={
+        "Content-Disposition": f"attachment; filename=\"report.docx\"; filename*=UTF-8''{quote(item['name'])}.docx"})
+
+
 @router.get("/reports/{report_id}", summary="一份报告的评分结果（机器原始结果 + 复核后的分数）")
 def get_report(request: Request, report_id: str):
     svc = _svc(request)
