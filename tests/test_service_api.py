@@ -43,7 +43,9 @@ def test_docs_and_openapi(served):
     assert "cdn" not in docs.text and "https://" not in docs.text  # works offline
     for asset in re_findall(r'(?:src|href)="(/[^"]+)"', docs.text):
         assert c.get(asset).status_code == 200, asset
-    paths = c.get("/openapi.json").json()["paths"]
+    schema = c.get("/openapi.json").json()
+    assert set(schema["components"]["securitySchemes"]) == {"session", "csrf"}
+    paths = schema["paths"]
     for p in ("/api/v1/health", "/api/v1/score", "/api/v1/batches", "/api/v1/batches/{batch_id}",
               "/api/v1/reports/{report_id}", "/api/v1/batches/{batch_id}/summary.xlsx"):
         assert p in paths, p

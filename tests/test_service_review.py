@@ -224,3 +224,27 @@ def test_word_export_carries_the_review(served):
     assert "年度政府信息公开工作年度报告评分" in text and "已人工复核" in text
     assert "驳回（rex：不予采纳）" in cells and ded["reason"] in cells
     assert c.get("/api/v1/reports/0123456789abcdef.docx").status_code == 404
+
+
+def test_metadata_correction(served, nlp):  # noqa: F811
+    _, c, rid, _ = served
+    before = c.get(f"/api/v1/reports/{rid}").json()
+    r = c.post(f"/api/v1/reports/{rid}/meta/agency", json={"value": "云溪县人民政府办公室", "note": "以落款为准"})
+    assert r.status_code == 200 and r.json()["agency"] == "云溪县人民政府办公室"
+    r = c.post(f"/api/v1/reports/{rid}/meta/level", json={"value": "市"})
+    assert r.json()["level"] == "市"
+    # the year drives the timeliness check: a year far from the publication date is re-checked
+    r = c.post(f"/api/v1/reports/{rid}/meta/year", json={"value": 2019})
+    assert r.json()["year"] == 2019 and r.json()["score"] != before["score"]
+    for field, value in (("level", "村"), ("year", "二〇二三"), ("agency", "x"), ("source", "a")):
+        r = c.post(f"/api/v1/reports/{rid}/meta/{field}", json={"value": value})
+        assert r.status_code in (404, 422), (field, r.text)
+    batch = c.get(f"/api/v1/batches/{before['batch_id']}").json()["reports"][0]
+    assert (batch["agency"], batch["level"], batch["year"]) == ("云溪县人民政府办公室", "市", 2019)
+    assert c.get(f"/api/v1/reports/{rid}").json()["agency"] == before["agency"]  # the machine's reading kept
+    page = c.get(f"/reports/{rid}", headers=HTML).text
+    assert "云溪县人民政府办公室" in page and "更正单位信息" in page
+    r = c.post(f"/reports/{rid}/meta", data={"csrf_token": form_token(page), "field": "year", "reset": "1"},
+               headers=HTML, follow_redirects=False)
+    assert r.status_code == 303
+    assert c.get(f"/api/v1/batches/{before['batch_id']}").json()["reports"][0]["year"] == before["year"]

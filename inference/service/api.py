@@ -53,6 +53,12 @@ class CellReview(BaseModel):
     reset: bool = False
 
 
+class MetaReview(BaseModel):
+    value: str | int | None = None
+    note: str = Field("", max_length=2000)
+    reset: bool = False
+
+
 class NewUser(BaseModel):
     name: str = Field(max_length=64)
     role: Literal["viewer", "reviewer", "admin"]
@@ -221,6 +227,15 @@ def review_cell(request: Request, report_id: str, path: str, body: CellReview):
     report = view["report"]
     return {"score": view["score"], "checks": [c.to_dict() for c in report.checks],
             "tables": {k: t.to_dict(full=False) for k, t in report.tables.items()}}
+
+
+@router.post("/reports/{report_id}/meta/{field}", summary="更正机关名称（agency）、层级（level）或年度（year）")
+def review_meta(request: Request, report_id: str, field: str, body: MetaReview):
+    svc = _svc(request)
+    user = svc.auth.api_user(request, "reviewer")
+    view = svc.review_meta(svc.item(report_id), field, body.value, body.note, user, reset=body.reset)
+    meta = view["report"].meta
+    return {"score": view["score"], "agency": meta.agency, "level": meta.level, "year": meta.year}
 
 
 @router.get("/reviewed.jsonl", summary="复核后的陈述标注（项目 JSONL 格式，可用于 nianbao train --data）")

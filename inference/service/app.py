@@ -125,7 +125,28 @@ def create_app(store: str | Path, nlp=None, workers: int = 1, host: str = "127.0
 
     app.include_router(api.router)
     app.include_router(web.router)
+    _document_security(app)
     return app
+
+
+def _document_security(app: FastAPI) -> None:
+    """OpenAPI: the session cookie and the CSRF header, so that /docs can try calls out with accounts on."""
+    def openapi():
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "session": {"type": "apiKey", "in": "cookie", "name": "nianbao_session",
+                        "description": "POST /api/v1/login 设置（本机无账号模式下不需要）"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                     "description": "登录返回的 csrf_token；所有修改类请求都需要"}}
+        schema["security"] = [{"session": [], "csrf": []}, {}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
 
 
 def _error_response(request: Request, exc: ServiceError):

@@ -135,10 +135,13 @@ class Service:
                 entry.update(error_code=it["error_code"], error=it["error"])
             if it["status"] == "ok" and it["grade"] is not None:
                 score, grade = it["score"], it["grade"]
+                agency, year, level = it["agency"], it["year"], it["level"]
                 if it["id"] in reviewed_ids:
                     view = self.reviewed(it)
                     score, grade = view["score"]["total"], view["score"]["grade"]
-                entry.update(agency=it["agency"], year=it["year"], level=it["level"], score=score, grade=grade,
+                    meta = view["report"].meta
+                    agency, year, level = meta.agency, meta.year, meta.level
+                entry.update(agency=agency, year=year, level=level, score=score, grade=grade,
                              machine_score=it["score"], reviewed=it["id"] in reviewed_ids)
             reports.append(entry)
         finished = sum(it["status"] in ("ok", "error") for it in items)
@@ -170,6 +173,8 @@ class Service:
             if d["reviewed"]:
                 view = rv.reviewed(Report.from_dict(json.loads(result) | {"text": text}), self.db.audit(it["id"]), self.engine)
                 d["score"] = view["score"]
+                meta = view["report"].meta
+                d["agency"], d["year"], d["level"] = meta.agency, meta.year, meta.level
                 d["statements"] = [s.to_dict() for s in view["report"].statements]
                 d["review"] = {"dismissed": view["dismissed"], "confirmed": view["confirmed"]}
             d["id"], d["name"] = it["id"], it["name"]
@@ -211,6 +216,13 @@ class Service:
             value = int(value)
         rv.validate_cell(report, path, None if reset else value)
         self.db.add_audit(item["id"], user.name, "cell", path, {"reset": True} if reset else {"value": value},
+                          (note or "")[:2000])
+        return self.reviewed(item)
+
+    def review_meta(self, item: dict, field: str, value, note: str, user: User, reset: bool = False) -> dict:
+        self.machine_report(item)
+        value = None if reset else rv.validate_meta(field, value)
+        self.db.add_audit(item["id"], user.name, "meta", field, {"reset": True} if reset else {"value": value},
                           (note or "")[:2000])
         return self.reviewed(item)
 

@@ -67,7 +67,8 @@ def report_docx(svc, item: dict) -> bytes:
         doc.add_heading("人工更正", level=2)
         for path, e in view["cells"].items():
             v = e["value"]["value"]
-            doc.add_paragraph(_clean(f"表格 {path} 改为 {v if v is not None else '空白'}（{e['user']}{('：' + e['note']) if e['note'] else ''}）"),
+            what = f"单位信息 {rv.META_FIELDS[path[5:]]}" if path.startswith("meta.") else f"表格 {path}"
+            doc.add_paragraph(_clean(f"{what} 改为 {v if v is not None else '空白'}（{e['user']}{('：' + e['note']) if e['note'] else ''}）"),
                               style="List Bullet")
         for key, e in view["corrections"].items():
             v = e["value"]
@@ -100,4 +101,6 @@ def _describe(entry: dict) -> str:
         return "恢复机器结果"
     if entry["kind"] == "cell":
         return f"改为 {v['value'] if v['value'] is not None else '空白'}"
+    if entry["kind"] == "meta":
+        return f"改为 {v['value']}"
     return f"{names.ROLE_CN.get(v['role'], v['role'])} {'、'.join(v['categories'])}"

@@ -30,13 +30,40 @@ def statement_key(start: int, end: int) -> str:
 
 def state(audit: list[dict]) -> tuple[dict[str, dict], dict[str, dict], dict[str, dict]]:
     """(deduction key -> latest decision, statement key -> latest correction, cell path -> latest correction)."""
-    latest: dict[str, dict[str, dict]] = {"deduction": {}, "statement": {}, "cell": {}}
+    latest: dict[str, dict[str, dict]] = {"deduction": {}, "statement": {}, "cell": {}, "meta": {}}
     for entry in audit:
         latest[entry["kind"]][entry["target"]] = entry
     decisions = {k: v for k, v in latest["deduction"].items() if v["value"].get("decision") != "reset"}
     corrections = {k: v for k, v in latest["statement"].items() if not v["value"].get("reset")}
     cells = {k: v for k, v in latest["cell"].items() if not v["value"].get("reset")}
+    # a corrected agency / level / year is applied like a corrected figure (kept with the cells)
+    cells.update({f"meta.{k}": v for k, v in latest["meta"].items() if not v["value"].get("reset")})
     return decisions, corrections, cells
+
+
+META_FIELDS = {"agency": "机关名称", "level": "层级", "year": "年度"}
+
+
+def validate_meta(field: str, value):
+    """A reviewer's agency (text), level (one of the taxonomy's levels) or year (an integer)."""
+    if field not in META_FIELDS:
+        raise error("not_found", "只能更正机关名称、层级或年度")
+    if field == "agency":
+        value = str(value or "").strip()
+        if not 2 <= len(value) <= 60:
+            raise error("validation_error", "机关名称须为 2–60 个字")
+    elif field == "level":
+        levels = rules.read("taxonomy")["levels"]
+        if value not in levels:
+            raise error("validation_error", f"层级须为 {'、'.join(levels)} 之一")
+    else:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise error("validation_error", "年度须为四位数字") from None
+        if not 2000 <= value <= 2100:
+            raise error("validation_error", "年度须为四位数字")
+    return value
 
 
 def validate_cell(report: Report, path: str, value) -> tuple[str, str, str]:
@@ -57,6 +84,9 @@ def _apply_cells(copy: Report, cells: dict[str, dict], engine) -> None:
     from inference.findings import cross_year_checks
 
     for path, entry in cells.items():
+        if path.startswith("meta."):
+            setattr(copy.meta, path[5:], entry["value"]["value"])
+            continue
         key, row, col = path.split(".")
         cell = copy.tables.get(key) and copy.tables[key].rows.get(row, {}).get(col)
         if cell is None:

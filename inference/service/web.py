@@ -283,11 +283,12 @@ def report_page(request: Request, report_id: str):
     from inference import rules
 
     cats = rules.categories()
-    previous = svc.previous_year(item, machine)
+    previous = svc.previous_year(item, report)
     return render(request, "report.html", item=item, report=report, machine=machine, score=score,
                   machine_score=machine.score.to_dict(), parts=parts, deductions=deductions, text_html=text_html,
                   failing=failing, needs_review=_needs_review(report, report.statements), audit=audit,
-                  corrections=view["corrections"], cell_fixes=view["cells"], problem_cats=[c for c in cats.values() if c.role == "problem"],
+                  corrections=view["corrections"], cell_fixes=view["cells"], levels=rules.read("taxonomy")["levels"],
+                  problem_cats=[c for c in cats.values() if c.role == "problem"],
                   remedy_cats=[c for c in cats.values() if c.role == "remedy"], previous=previous,
                   statement_key=rv.statement_key, table_cn=names.TABLE_CN, checks=report.checks,
                   column_names=col_names)
@@ -350,6 +351,18 @@ async def review_cell(request: Request, report_id: str):
     return RedirectResponse(f"/reports/{item['id']}#cell-{path.replace('.', '-')}", status_code=303)
 
 
+@router.post("/reports/{report_id}/meta")
+async def review_meta(request: Request, report_id: str):
+    user, form = await _form(request, "reviewer")
+    if user is None:
+        return form
+    svc = _svc(request)
+    item = svc.item(report_id)
+    await run_in_threadpool(svc.review_meta, item, str(form.get("field", "")), str(form.get("value", ""))[:200],
+                            str(form.get("note", ""))[:2000], user, bool(form.get("reset")))
+    return RedirectResponse(f"/reports/{item['id']}", status_code=303)
+
+
 @router.get("/reports/{report_id}/compare")
 def compare_page(request: Request, report_id: str):
     """Two-year view: this report beside the same body's report of the year before."""
@@ -358,9 +371,9 @@ def compare_page(request: Request, report_id: str):
         return redirect
     svc = _svc(request)
     item = svc.item(report_id)
-    this = svc.machine_report(item)
+    this = svc.reviewed(item)["report"]
     prev_item = svc.previous_year(item, this)
-    prev = svc.machine_report(prev_item) if prev_item else None
+    prev = svc.reviewed(prev_item)["report"] if prev_item else None
     rows = []
     if prev is not None:
         col_names = _column_names()
