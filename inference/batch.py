@@ -142,18 +142,7 @@ def score_batch(
     # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
     # score component as phase 1 re-rates each stored Report (the file is not read again).
     t0 = time.perf_counter()
-    from inference.findings import BatchContext, run_findings
-
-    stored = store.reports()
-    context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
-    rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
-    for digest, report in stored:
-        before = _findings_state(report)
-        run_findings(report, digest, context)
-        if rescore is not None:
-            rescore(report)
-        if _findings_state(report) != before:
-            store.update_report(report)
+    apply_batch_findings(nlp, store, hist)
     stage["batch_findings"] = time.perf_counter() - t0
 
     result.results = store.results()
@@ -177,18 +166,41 @@ def _findings_state(report: Report) -> tuple:
             report.score.to_dict() if report.score else None)
 
 
-def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
+def apply_batch_findings(nlp, store, hist) -> None:
+    """Phase 2 over a run store: batch findings against the batch itself and the history store, then the
+    pipeline's score component re-rates each stored Report that they touch (the file is not read again).
+    Shared by `score_batch` and the service's batch workers."""
+    from inference.findings import BatchContext, run_findings
+
+    stored = store.reports()
+    context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
+    rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
+    for digest, report in stored:
+        before = _findings_state(report)
+        run_findings(report, digest, context)
+        if rescore is not None:
+            rescore(report)
+        if _findings_state(report) != before:
+            store.update_report(report)
+
+
+def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
+    """Record a scored Report in the run store and its signatures / table figures in the history store."""
     from inference.findings import signatures, table_figures
 
+    s5, whole = signatures(report)
+    carried, in_force = table_figures(report)
+    hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+    store.put_ok(digest, report, seconds)
+
+
+def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
     for path, _, report in chunk:
         report.source = str(path.resolve())
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
         t2 = time.perf_counter()
-        s5, whole = signatures(report)
-        carried, in_force = table_figures(report)
-        hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
-        store.put_ok(digest, report, 0.0)
+        store_scored(store, hist, digest, report)
         stage["store"] += time.perf_counter() - t2
 
 

@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("training.evaluate", "Evaluate a statement model on labelled data"),
     "calibrate": ("training.calibrate", "Calibrate statement confidence on the real dev split"),
     "promote": ("training.promote", "Make a training run the shipped default if it is no worse"),
+    "serve": ("inference.service.serve_cmd", "HTTP API and review web app (FastAPI; 127.0.0.1 by default)"),
+    "users": ("inference.service.users_cmd", "Accounts of the service: add, list, remove"),
 }
 
 

@@ -88,6 +88,15 @@ class RunStore:
         rows = self.con.execute("SELECT result FROM results WHERE status = 'ok' ORDER BY source")
         return [public_dict(json.loads(r[0])) for r in rows]
 
+    def get(self, source: str) -> Report | None:
+        """The stored Report of one source (None when it is missing or failed)."""
+        row = self.con.execute("SELECT result, text FROM results WHERE source = ? AND status = 'ok'", (source,)).fetchone()
+        return Report.from_dict(json.loads(row[0]) | {"text": row[1]}) if row else None
+
+    def rows(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(source, status, error_code, error) of every stored file."""
+        return list(self.con.execute("SELECT source, status, error_code, error FROM results ORDER BY source"))
+
     def text(self, source: str) -> str:
         row = self.con.execute("SELECT text FROM results WHERE source = ?", (source,)).fetchone()
         return (row[0] or "") if row else ""
