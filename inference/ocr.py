@@ -232,10 +232,10 @@ def read_image(image) -> PageRead:
     """One page image (PIL or numpy) -> lines and tables in reading order."""
     import cv2
 
-    from inference.tables.geometry import find_tables, line_mask
+    from inference.tables.geometry import deskew, find_tables, line_mask
 
     t0 = time.perf_counter()
-    img = _to_bgr(image)
+    img, _angle = deskew(_to_bgr(image))  # a scanned page is rarely straight
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     mask = line_mask(gray)
     tables = find_tables(gray, mask)

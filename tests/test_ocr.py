@@ -49,7 +49,7 @@ def fixtures(tmp_path_factory):
     }
     pages[0].save(out / "page1.png")
     pages[0].save(out / "page1.jpg", quality=92)
-    pages[1].save(out / "page2.tif")
+    mis.as_scanned(pages[1], angle=1.5).save(out / "page2.tif")  # skewed, soft and noisy
     paths.update(png=out / "page1.png", jpg=out / "page1.jpg", tif=out / "page2.tif")
     return paths
 
@@ -186,15 +186,27 @@ def test_image_file_first_page(fixtures, kind):
     assert r.tables["t2"].value("regulations", "in_force") == want["regulations"]["in_force"]
 
 
-def test_tif_page_with_table_three(fixtures):
-    """The page holding table 3 alone, as a TIF picture: table 3 read in full."""
+def test_skewed_noisy_scan_of_tables_three_and_four(fixtures):
+    """The page holding tables 3 and 4, scanned 1.5 degrees askew with blur and noise, as a TIF: deskewed,
+    both tables read in full."""
     r = read(fixtures, "tif")
     assert r.kind == "image"
-    want = {"t3": EXPECTED[S07]["tables"]["t3"]}
-    table = r.tables["t3"]
-    assert table.found
-    wrong = [(row, col) for row, cols in want["t3"].items() for col, v in cols.items() if table.value(row, col) != v]
-    assert not wrong, wrong
+    n, wrong, doubtful = 0, [], []
+    for key in ("t3", "t4"):
+        table = r.tables[key]
+        assert table.found, key
+        for row, cols in EXPECTED[S07]["tables"][key].items():
+            for col, v in cols.items():
+                n += 1
+                cell = table.cell(row, col)
+                if cell.state == "ambiguous":
+                    doubtful.append((key, row, col, cell.raw, cell.confidence))
+                elif table.value(row, col) != v:
+                    wrong.append((key, row, col, v, cell))
+    print(f"OCR table accuracy (skewed noisy TIF): {n - len(wrong) - len(doubtful)}/{n} right, "
+          f"{len(doubtful)} ambiguous (low score) {doubtful}, {len(wrong)} wrong")
+    assert not wrong, wrong[:10]  # a figure is read right or marked ambiguous, never misread
+    assert len(doubtful) <= n // 20
 
 
 # ---------------------------------------------------------------------------------------------- unreadable cells

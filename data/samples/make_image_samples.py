@@ -169,6 +169,17 @@ def page_images(s: Sample) -> list:
     return pages
 
 
+def as_scanned(img, angle: float = 1.5, blur: float = 0.8, noise: float = 12.0, seed: int = 0):
+    """A page as a flatbed scan sees it: slightly rotated, soft, with grey noise."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    img = img.rotate(angle, resample=Image.BICUBIC, fillcolor="white").filter(ImageFilter.GaussianBlur(blur))
+    a = np.asarray(img.convert("L")).astype(np.int16)
+    a = a + np.random.default_rng(seed).normal(0, noise, a.shape)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
 def write_scanned_pdf(s: Sample, path: Path) -> Path:
     """Every page a picture: a PDF without a text layer."""
     pages = [p.convert("RGB") for p in page_images(s)]

@@ -162,3 +162,49 @@ def span_grid(table: GeoTable, texts: dict[tuple[int, int], str]) -> list[list[t
                 if r < table.n_rows and c < table.n_cols:
                     grid[r][c] = (text, bool(dr or dc))
     return grid
+
+
+def skew_angle(gray, max_angle: float = 5.0) -> float:
+    """Skew of a scanned page in degrees (positive: lines rise to the right), from its long horizontal
+    strokes (table rules, underlines); 0.0 when the page has none."""
+    import cv2
+    import numpy as np
+
+    bw = (gray < INK).astype(np.uint8) * 255
+    h, w = bw.shape
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1)))
+    # a skewed rule breaks into steps; close them so each rule is one component
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 5)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    angles, weights = [], []
+    for i in range(1, n):
+        x, y, bw_, bh, _a = stats[i]
+        if bw_ < w / 5:
+            continue
+        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw_] == i)
+        if len(xs) < 50:
+            continue
+        slope = np.polyfit(xs, ys, 1)[0]
+        angles.append(-np.degrees(np.arctan(slope)))
+        weights.append(bw_)
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.asarray(weights)[order])
+    angle = float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])  # weighted median
+    return angle if abs(angle) <= max_angle else 0.0
+
+
+def deskew(img, min_angle: float = 0.1):
+    """The page rotated so that its rules are horizontal, and the angle corrected (degrees)."""
+    import cv2
+
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    angle = skew_angle(gray)
+    if abs(angle) < min_angle:
+        return img, 0.0
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=(255, 255, 255))
+    return out, angle
