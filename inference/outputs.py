@@ -233,7 +233,7 @@ def report_page(result: dict, text: str | None = None) -> str:
             text = ""
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
     deductions = "".join(
-        f"<tr><td>{_e(d['part'])}</td><td>-{d['points']:g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(d['part'])}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())
