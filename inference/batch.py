@@ -229,7 +229,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
     parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
-    parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 % faster, somewhat less accurate")
+    parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 %% faster, somewhat less accurate")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
     parser.add_argument("--no-progress", action="store_true")
 

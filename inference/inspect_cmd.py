@@ -30,6 +30,10 @@ def summary(report) -> str:
         out.append(f"统计期限: {m.period[0]} 至 {m.period[1]}")
     if m.url:
         out.append(f"网址: {m.url}")
+    from inference.ocr import summary as ocr_summary
+
+    if ocr_summary(report):
+        out.append(ocr_summary(report))
     if report.removed:
         n = sum(e - s for s, e, _ in report.removed)
         out.append(f"已清除网页杂项/重复内容: {len(report.removed)} 处，共 {n} 字")

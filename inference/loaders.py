@@ -447,6 +447,7 @@ def _load_docx(src: str, data: bytes) -> Report:
         raise ReportError(src, "corrupt", f"Word 文件无法打开，可能已损坏（{type(e).__name__}）") from e
 
     b = _Builder()
+    pictures = [0]  # pictures read by OCR so far
 
     def emit_table(table: Table) -> None:
         keep: dict[int, object] = {}  # id -> tc, keeps lxml proxies alive so ids stay unique
@@ -471,13 +472,14 @@ def _load_docx(src: str, data: bytes) -> Report:
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 b.line(Paragraph(child, document).text)
+                ocr.docx_pictures(child, document, b, pictures)  # a table published as a picture
             elif tag == "tbl":
                 emit_table(Table(child, document))
             elif tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag"):
                 walk(child)
 
     walk(document.element.body)
-    return Report(source=src, text=b.text(), kind="docx", encoding=None, raw_tables=b.tables)
+    return Report(source=src, text=b.text(), kind="docx", encoding=None, raw_tables=b.tables, ocr=ocr.report_ocr(b))
 
 
 # --------------------------------------------------------------------------------------------
@@ -500,24 +502,28 @@ def _load_pdf(src: str, data: bytes) -> Report:
         raise ReportError(src, "corrupt", f"PDF 文件已损坏，无法打开（{name}）") from e
 
     b = _Builder()
-    n_chars = 0
+    pictures = ocr.PdfPictures(data)  # pages without a text layer and pictures on pages: OCR
     try:
         with pdf:
             pages = pdf.pages
             if not pages:
                 raise ReportError(src, "corrupt", "PDF 文件没有页面")
-            for page in pages[:MAX_PDF_PAGES]:
-                n_chars += len(page.chars)
+            for i, page in enumerate(pages[:MAX_PDF_PAGES]):
                 if not page.chars:
+                    ocr.pdf_scanned_page(pictures, i, b)
                     continue
                 _pdf_page(page, b)
+                ocr.pdf_page_pictures(pictures, i, page, b)
     except ReportError:
         raise
     except Exception as e:
         raise ReportError(src, "corrupt", f"PDF 文件内容无法解析，可能已损坏（{type(e).__name__}）") from e
-    if n_chars == 0 or not b.text().strip():
-        raise ReportError(src, "scanned_pdf", "扫描版PDF，没有文字层，无法读取")
-    return Report(source=src, text=b.text(), kind="pdf", encoding=None, raw_tables=b.tables)
+    finally:
+        pictures.close()
+    if not b.text().strip():
+        reason = "扫描版PDF，经文字识别（OCR）未读出文字" if ocr.available() else f"扫描版PDF，没有文字层，无法读取。{ocr.INSTALL_HINT}"
+        raise ReportError(src, "scanned_pdf", reason)
+    return Report(source=src, text=b.text(), kind="pdf", encoding=None, raw_tables=b.tables, ocr=ocr.report_ocr(b))
 
 
 def _pdf_page(page, b: _Builder) -> None:
@@ -570,3 +576,9 @@ def _pdf_page(page, b: _Builder) -> None:
         b.table(grid)
         cursor = t.bbox[3]
     b.line(band_text(cursor, float("inf")))
+
+
+# image inputs (.png .jpg .jpeg .tif) and the OCR used above for scanned pages and pictures
+from inference import ocr  # noqa: E402 - imports nothing heavy (the OCR engine loads on first use)
+
+loaders.register(*ocr.IMAGE_EXTENSIONS, container=True)(lambda src, data: ocr.load_image(src, data, _Builder()))

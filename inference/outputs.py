@@ -216,6 +216,13 @@ def _table_html(key: str, table: dict, failing: set[str]) -> str:
     return f"<table><thead><tr><th></th>{''.join(f'<th>{_e(c)}</th>' for c in cols)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _ocr_line(result: dict) -> str:
+    from inference.ocr import summary
+
+    line = summary(result)
+    return f"<span class='uncertain'>{_e(line)}</span><br>" if line else ""
+
+
 def report_page(result: dict, text: str | None = None) -> str:
     if text is None:
         from inference.loaders import load
@@ -226,7 +233,7 @@ def report_page(result: dict, text: str | None = None) -> str:
             text = ""
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
     deductions = "".join(
-        f"<tr><td>{_e(d['part'])}</td><td>-{d['points']:g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(d['part'])}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())
@@ -239,7 +246,7 @@ def report_page(result: dict, text: str | None = None) -> str:
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(result.get('agency') or result['source'])}</title>
 <style>{CSS}</style></head><body><p><a href="../index.html">← 返回汇总</a></p>
 <h1>{_e(result.get('agency') or '未识别机关')} {_e(result.get('year') or '')}年度报告</h1>
-<p>文件：{_e(result['source'])}<br>总分 <b>{sc['total']:g}</b>，等级 <b>{_e(sc['grade'])}</b>；格式 {_e(result.get('format'))}；发布日期 {_e(result.get('published_on') or '未识别')}</p>
+<p>文件：{_e(result['source'])}<br>{_ocr_line(result)}总分 <b>{sc['total']:g}</b>，等级 <b>{_e(sc['grade'])}</b>；格式 {_e(result.get('format'))}；发布日期 {_e(result.get('published_on') or '未识别')}</p>
 <h2>扣分明细</h2><table><thead><tr><th>部分</th><th>扣分</th><th>原因</th><th>处理说明</th></tr></thead><tbody>{deductions}</tbody></table>
 <h2>分项得分</h2><table>{parts}</table>
 <h2>检查结果</h2><table><tbody>{checks}</tbody></table>

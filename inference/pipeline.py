@@ -224,7 +224,7 @@ class Pipeline:
         """Write pipeline.json (components, model reference, int8) with a copy of the rubric and rules used."""
         directory = Path(directory)
         (directory / "rules").mkdir(parents=True, exist_ok=True)
-        for name in rules.RULE_FILES:
+        for name in rules.RULE_FILES + rules.OPTIONAL_RULE_FILES:
             src = self.rules_dir / f"{name}.json"
             if src.is_file():
                 shutil.copyfile(src, directory / "rules" / f"{name}.json")

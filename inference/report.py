@@ -54,6 +54,7 @@ class Cell:
     raw: str = ""
     start: int | None = None
     end: int | None = None
+    confidence: float | None = None  # OCR-read cells only: the recogniser's score (0..1)
 
 
 @dataclass
@@ -94,6 +95,10 @@ class Table:
             "start": self.start,
             "end": self.end,
         }
+        conf = {f"{r}.{c}": cell.confidence for r, cols in self.rows.items() for c, cell in cols.items()
+                if cell.confidence is not None}
+        if conf:
+            out["ocr_confidence"] = conf  # cells read by OCR: the recogniser's score
         if self.key in ("t2", "t4"):
             out.update(rows)  # schema: tables.t2.regulations.made, tables.t4.review.total
         if not full:
@@ -105,12 +110,13 @@ class Table:
     @classmethod
     def from_dict(cls, key: str, d: dict[str, Any]) -> "Table":
         states, cells = d.get("non_numeric_cells", {}), d.get("cells", {})
+        conf = d.get("ocr_confidence", {})
         rows = {}
         for r, cols in d.get("rows", {}).items():
             rows[r] = {}
             for c, value in cols.items():
                 raw, start, end = cells.get(r, {}).get(c, ["", None, None])
-                rows[r][c] = Cell(value, states.get(f"{r}.{c}", "number"), raw, start, end)
+                rows[r][c] = Cell(value, states.get(f"{r}.{c}", "number"), raw, start, end, conf.get(f"{r}.{c}"))
         return cls(key, d["found"], d["format"], d["layout"], rows, list(d.get("ambiguous_rows", [])),
                    list(d.get("notes", [])), d.get("start"), d.get("end"))
 
@@ -280,6 +286,9 @@ class Report:
     score: Score | None = None
     batch: BatchInfo | None = None  # set by batch runs only
     provenance: dict[str, Any] = field(default_factory=dict)  # nianbao version, model id/sha256, rubric version, rules hash
+    # text read by OCR (inference/ocr.py): {"regions": [{"where", "start", "end", "confidence"}],
+    # "spans": [[start, end, confidence], ...]} -- empty when nothing came from OCR
+    ocr: dict[str, Any] = field(default_factory=dict)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
@@ -330,6 +339,8 @@ class Report:
             out["batch"] = self.batch.to_dict()
         if self.provenance:
             out["provenance"] = dict(self.provenance)
+        if self.ocr:
+            out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])]}
         if not full:
             return out
         # beyond the inspect --json schema: what `from_dict` needs to rebuild the Report exactly
@@ -340,6 +351,8 @@ class Report:
                               "cells": [[[c.text, c.start, c.end, c.spanned] for c in row] for row in t.cells]}
                              for t in self.raw_tables]
         out["meta_spans"] = {k: list(v) for k, v in m.spans.items()}
+        if self.ocr:
+            out["ocr_spans"] = [list(s) for s in self.ocr.get("spans", [])]
         return out
 
     @classmethod
@@ -366,6 +379,8 @@ class Report:
             score=Score.from_dict(d["score"]) if d.get("score") else None,
             batch=BatchInfo.from_dict(d["batch"]) if d.get("batch") else None,
             provenance=dict(d.get("provenance", {})),
+            ocr={"regions": [dict(r) for r in d["ocr"].get("regions", [])],
+                 "spans": [list(s) for s in d.get("ocr_spans", [])]} if d.get("ocr") else {},
         )
 
 
@@ -376,7 +391,7 @@ def derived_norm(text: str, removed: list[tuple[int, int, str]]) -> str:
     return blank_ranges(normalise_chars(text), [(s, e) for s, e, _ in removed])
 
 
-ROUND_TRIP_ONLY = ("text", "norm", "removed", "raw_tables", "meta_spans")
+ROUND_TRIP_ONLY = ("text", "norm", "removed", "raw_tables", "meta_spans", "ocr_spans")
 
 
 def public_dict(full: dict[str, Any]) -> dict[str, Any]:

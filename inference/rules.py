@@ -18,6 +18,15 @@ from typing import Any
 from inference.errors import DataError
 
 RULE_FILES = ("sections", "boilerplate", "table_labels", "checks", "taxonomy", "rubric")
+# read from the active directory when it has them, else from the shipped rules (older rule copies lack them)
+OPTIONAL_RULE_FILES = ("ocr",)
+
+
+def _file(path: Path, name: str) -> Path:
+    file = path / f"{name}.json"
+    if name in OPTIONAL_RULE_FILES and not file.is_file():
+        return DEFAULT_DIR / f"{name}.json"
+    return file
 
 
 def _shipped_dir() -> Path:
@@ -61,7 +70,7 @@ def use(path: str | Path | None) -> Path:
 @lru_cache(maxsize=None)
 def read(name: str) -> dict[str, Any]:
     """The parsed rule file `name` ("checks", "sections", ...) from the active directory, read once."""
-    data = read_path(_active / f"{name}.json")
+    data = read_path(_file(_active, name))
     _read[name] = True
     return data
 
@@ -85,8 +94,8 @@ def fingerprint(path: Path | None = None) -> str:
 @lru_cache(maxsize=8)
 def _fingerprint(path: Path) -> str:
     h = hashlib.sha256()
-    for name in RULE_FILES:
-        file = path / f"{name}.json"
+    for name in RULE_FILES + OPTIONAL_RULE_FILES:
+        file = _file(path, name)
         h.update(name.encode())
         h.update(file.read_bytes() if file.is_file() else b"")
     return h.hexdigest()

@@ -69,6 +69,35 @@ def _matching_checks(report: Report, rule: dict) -> list[CheckResult]:
     return [c for c in report.checks if c.id in ids or (prefixes and c.id.startswith(prefixes))]
 
 
+INPUT_QUALITY = ("输入质量：单元格的列位置在网页抓取时丢失，或文字识别（OCR）置信度低，不是报告本身的缺陷，"
+                 "不扣分；需人工核对")
+COUNTED_ONCE = "根本原因是空白单元格，已在“表格齐全、数据完整”中扣分，同一原因不重复扣分"
+
+
+def _root_cause(report: Report, check: CheckResult) -> str | None:
+    """Why an uncertain table check is uncertain, when the cause is charged elsewhere or is no defect of the
+    report: cells whose positions were lost or that OCR could not read (input quality), or cells the agency
+    left blank (charged once, by the tables rule). None: the uncertainty is the check's own."""
+    states = set()
+    for ev in check.evidence:
+        if not ev.path or ev.path.count(".") != 2:
+            continue
+        key, row, col = ev.path.split(".")
+        table = report.tables.get(key)
+        if table is None:
+            continue
+        cell = table.cell(row, col)
+        if row in table.ambiguous_rows or (cell is not None and cell.state == "ambiguous"):
+            states.add("ambiguous")
+        elif cell is not None and cell.state in ("blank", "missing", "invalid"):
+            states.add("blank")
+    if "ambiguous" in states:
+        return INPUT_QUALITY
+    if "blank" in states:
+        return COUNTED_ONCE
+    return None
+
+
 @rubric_rules.register("checks")
 def rule_checks(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
     rule, out = part["rule"], []
@@ -77,6 +106,8 @@ def rule_checks(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
         points = per_fail.get(check.id, 0) if isinstance(per_fail, dict) else per_fail
         if check.status == "fail":
             out.append(Deduction(part["key"], points, check.message, check.id, check.evidence))
+        elif check.status == "uncertain" and (cause := _root_cause(report, check)):
+            out.append(Deduction(part["key"], 0.0, check.message, check.id, check.evidence, treatment=cause))
         elif check.status == "uncertain":
             out.append(Deduction(part["key"], points * rubric.uncertain_factor, check.message, check.id, check.evidence,
                                  treatment=f"检查结果无法确定，按 {rubric.uncertain_factor:.0%} 扣分"))
@@ -95,9 +126,12 @@ def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
         if table is None or not table.found:
             out.append(Deduction(part["key"], rule["per_missing_table"], f"未识别到{names[key]}", f"tables.{key}"))
             continue
-        for row in table.ambiguous_rows:
-            out.append(Deduction(part["key"], rule["per_ambiguous_row"], f"{names[key]} {row} 行数字无法唯一拆分，需人工核对",
-                                 f"tables.{key}", [Evidence(path=f"{key}.{row}")], treatment="数据有歧义，未猜测"))
+        if table.ambiguous_rows:
+            # the positions were lost on the way to us (scraping), not by the agency: a note, no points
+            rows = "、".join(_row_cn(key, r) for r in table.ambiguous_rows)
+            out.append(Deduction(part["key"], 0.0, f"{names[key]}以下行的数字列位置不明（{rows}），未猜测",
+                                 f"tables.{key}", [Evidence(path=f"{key}.{row}") for row in table.ambiguous_rows],
+                                 treatment=INPUT_QUALITY))
         gaps = [(r, c, cell) for r, cols in table.rows.items() for c, cell in cols.items() if cell.state in ("blank", "missing", "invalid")]
         if gaps:
             points = rule["per_cell_batch_points"] * -(-len(gaps) // rule["per_blank_or_missing_cell_batch"])
@@ -107,6 +141,17 @@ def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
                                                             start=cell.start, end=cell.end) for r, c, cell in gaps[:20]],
                                  treatment="空白不视为0，按数据不完整扣分"))
     return out
+
+
+def _row_cn(key: str, row: str) -> str:
+    from inference.tables.config import load_config
+
+    cfg = load_config()
+    specs = list(cfg.t3.rows) + [r for _k, spec in cfg.t2_formats.values() for r in spec.rows]
+    name = next((r.name for r in specs if r.key == row), None)
+    if name is None:
+        name = next((r["name"] for r in cfg.raw["t4"]["rows"] if r["key"] == row), row)
+    return name
 
 
 def _section5(statements: list[Statement]) -> list[Statement]:
@@ -215,13 +260,27 @@ def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindin
     return out
 
 
+CAP = "cap"  # check_id of the line that gives back what a part lost beyond its max
+
+
 def _score(rubric: Rubric, items_of) -> Score:
-    """Sum the parts: `items_of(part)` gives the part's deductions; a part never loses more than its max."""
+    """Sum the parts: `items_of(part)` gives the part's deductions; a part never loses more than its max.
+    The listed deductions add up exactly to 100 - total: a capped part gets a negative line (`check_id`
+    "cap") that shows what the cap gave back."""
     parts, deductions = {}, []
     for part in rubric.parts:
-        items = items_of(part)
-        lost = min(part["max"], sum(d.points for d in items))
+        items = [d for d in items_of(part)]
+        for d in items:
+            d.points = round(d.points, 2)
+        asked = round(sum(d.points for d in items), 2)
+        lost = min(part["max"], asked)
+        if asked > part["max"]:
+            items.append(Deduction(part["key"], round(part["max"] - asked, 2),
+                                   f"“{part['name']}”最多扣 {part['max']:g} 分：以上各项合计 {asked:g} 分，超出的 "
+                                   f"{asked - part['max']:g} 分不计（封顶）", CAP, treatment="封顶"))
         parts[part["key"]] = {"name": part["name"], "max": part["max"], "score": round(part["max"] - lost, 2)}
+        if asked > part["max"]:
+            parts[part["key"]]["capped"] = round(asked - part["max"], 2)
         deductions.extend(items)
     total = round(sum(p["score"] for p in parts.values()), 2)
     deductions.sort(key=lambda d: -d.points)

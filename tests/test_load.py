@@ -289,10 +289,14 @@ def test_error_zip_renamed_docx(tmp_path):
 
 
 def test_error_unsupported(tmp_path):
-    for ext in (".doc", ".xlsx", ".png", ".zzz"):
+    for ext in (".doc", ".xlsx", ".gif", ".zzz"):
         p = tmp_path / f"r{ext}"
         p.write_bytes(b"x")
         assert _code(p) == "unsupported"
+    # pictures are read by OCR (issue 12): a broken one is corrupt, or says what to install
+    p = tmp_path / "r.png"
+    p.write_bytes(b"x")
+    assert _code(p) in ("corrupt", "ocr_unavailable")
 
 
 def test_error_unreadable(tmp_path):

@@ -115,7 +115,11 @@ def test_part_never_loses_more_than_max():
     s = rate_report(r)
     assert s.parts["t3_identity"]["score"] == 0
     assert s.total == pytest.approx(100 - 8)
-    assert sum(d.points for d in s.deductions if d.part == "t3_identity") == 40  # each listed, part capped
+    listed = [d for d in s.deductions if d.part == "t3_identity"]
+    assert sum(d.points for d in listed if d.check_id != "cap") == 40  # each listed, part capped
+    (cap,) = [d for d in listed if d.check_id == "cap"]
+    assert cap.points == -32 and "封顶" in cap.reason and s.parts["t3_identity"]["capped"] == 32
+    assert sum(d.points for d in s.deductions) == pytest.approx(100 - s.total, abs=1e-9)
 
 
 def test_uncertain_costs_factor_and_has_treatment():

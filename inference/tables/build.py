@@ -327,4 +327,8 @@ def extract_tables(report: Report) -> Report:
     tables["t3"] = t3
     tables["t4"] = _extract_one(report, norm, cfg, "t4", regions["t4"], report_fmt)
     report.tables = tables
+    if report.ocr:
+        from inference.ocr import mark_tables
+
+        mark_tables(report)  # OCR-read cells: confidence, unreadable ones ambiguous
     return report
