@@ -280,6 +280,7 @@ class Report:
     score: Score | None = None
     batch: BatchInfo | None = None  # set by batch runs only
     provenance: dict[str, Any] = field(default_factory=dict)  # nianbao version, model id/sha256, rubric version, rules hash
+    notes: list[str] = field(default_factory=list)  # Chinese: what a per-file limit cut or replaced (data/limits.json)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
@@ -330,6 +331,8 @@ class Report:
             out["batch"] = self.batch.to_dict()
         if self.provenance:
             out["provenance"] = dict(self.provenance)
+        if self.notes:
+            out["notes"] = list(self.notes)
         if not full:
             return out
         # beyond the inspect --json schema: what `from_dict` needs to rebuild the Report exactly
@@ -366,6 +369,7 @@ class Report:
             score=Score.from_dict(d["score"]) if d.get("score") else None,
             batch=BatchInfo.from_dict(d["batch"]) if d.get("batch") else None,
             provenance=dict(d.get("provenance", {})),
+            notes=list(d.get("notes", [])),
         )
 
 

@@ -1,0 +1,37 @@
+"""Per-file limits of a run (`data/limits.json`): bytes, inflated bytes, pages, characters, table cells,
+model tokens, seconds and worker memory. A file that reaches a limit gets a per-file `ReportError` or an
+explicit truncation note (`Report.notes`); the batch goes on. Rules are data: the numbers and the Chinese
+messages live in the JSON file, read through `inference/rules.py`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from inference import rules
+
+FILE = "limits.json"
+
+
+@lru_cache(maxsize=1)
+def limits() -> dict[str, Any]:
+    """The active rules directory's limits.json, else the shipped one (older saved pipelines lack it)."""
+    path = rules.directory() / FILE
+    if not path.is_file():
+        path = rules.DEFAULT_DIR / FILE
+    return rules.read_path(path)
+
+
+def get(name: str) -> int:
+    return int(limits()[name])
+
+
+def message(key: str, **fields: Any) -> str:
+    return limits()["messages"][key].format(**fields)
+
+
+def human_bytes(n: int) -> str:
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    return f"{n / 1024:.0f} KB"
