@@ -33,11 +33,12 @@ class BatchResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def source_key(path: Path) -> str:
+def source_key(path: Path, resolve: bool = True) -> str:
     """The absolute path a result is stored under: the path itself, or — for a file name that is not valid
-    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it)."""
+    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it).
+    `resolve=False` keeps a link's own name (a dangling link is reported under its name)."""
     try:
-        full = str(path.resolve())
+        full = str(path.resolve()) if resolve else os.path.abspath(path)
     except (OSError, RuntimeError):
         full = os.path.abspath(path)
     try:
@@ -66,7 +67,7 @@ def scan(paths: list[str | Path]) -> tuple[list[Path], list[Skipped]]:
     seen, out, skipped = set(), [], []
 
     def skip(path: Path | str, code: str, reason: str) -> None:
-        key = source_key(Path(path))
+        key = source_key(Path(path), resolve=False)
         if key not in seen:
             seen.add(key)
             skipped.append(Skipped(key, code, reason))
@@ -345,7 +346,7 @@ def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
     from inference.findings import signatures, table_figures
 
     for path, _, report in chunk:
-        report.source = str(path.resolve())
+        report.source = source_key(path)
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
         t2 = time.perf_counter()

@@ -4,6 +4,7 @@ explicit truncation note (`Report.notes`); the batch goes on. Rules are data: th
 messages live in the JSON file, read through `inference/rules.py`."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -21,8 +22,28 @@ def limits() -> dict[str, Any]:
     return rules.read_path(path)
 
 
+_overrides: dict[str, int] = {}
+
+
 def get(name: str) -> int:
+    if name in _overrides:
+        return int(_overrides[name])
     return int(limits()[name])
+
+
+@contextmanager
+def override(**values: int):
+    """Other limits for a block (tests, the stress benchmark); parser processes forked inside inherit them."""
+    unknown = [k for k in values if k not in limits()]
+    if unknown:
+        raise KeyError(f"unknown limits: {unknown}")
+    saved = dict(_overrides)
+    _overrides.update(values)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)
 
 
 def message(key: str, **fields: Any) -> str:

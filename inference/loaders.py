@@ -10,6 +10,7 @@ written as empty strings), and kept as `RawTable`s whose `GridCell` offsets poin
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import stat
@@ -608,6 +609,7 @@ def _load_pdf(src: str, data: bytes) -> Report:
         raise ReportError(src, "inflated", limits.message("inflated", limit=limits.human_bytes(max_inflated)))
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a malformed PDF's warnings are not the user's business
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:

@@ -249,11 +249,15 @@ class Pipeline:
             config = json.loads((directory / CONFIG_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise DataError(f"{directory}: 无法读取 {CONFIG_NAME}: {exc}") from exc
-        ref = config.get("model") or {}
-        if model is None and ref.get("directory"):
-            model = ref["directory"]
-        nlp = cls(model=model, rubric=directory / config["rubric"]["file"], rules_dir=directory / "rules",
-                  int8=bool(config.get("int8")), pipe_names=config["pipes"])
+        try:
+            ref = config.get("model") or {}
+            if model is None and ref.get("directory"):
+                model = ref["directory"]
+            rubric_file, pipes = directory / config["rubric"]["file"], list(config["pipes"])
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise DataError(f"{directory}: {CONFIG_NAME} 内容不完整或格式错误（{type(exc).__name__}: {exc}）") from exc
+        nlp = cls(model=model, rubric=rubric_file, rules_dir=directory / "rules",
+                  int8=bool(config.get("int8")), pipe_names=pipes)
         want = ref.get("sha256")
         if want and nlp.model_dir is not None and nlp.model_info()["sha256"] != want:
             raise DataError(f"{directory}: 模型 {nlp.model_dir} 的权重与保存时不同（sha256 不一致）")
