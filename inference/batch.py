@@ -385,6 +385,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
     parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 % faster, somewhat less accurate")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
+    parser.add_argument("--limits", default=None, help="JSON with per-file limits to change (keys of data/limits.json)")
     parser.add_argument("--no-progress", action="store_true")
 
 
@@ -392,8 +393,11 @@ def run(args) -> int:
     import sqlite3
 
     try:
+        from inference import limits
         from inference.pipeline import load
 
+        if getattr(args, "limits", None):
+            limits.use_file(args.limits)
         nlp = load(model=args.model, rubric=args.rubric, int8=args.int8)
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
                           history=args.history, progress=not args.no_progress)

@@ -56,3 +56,14 @@ def human_bytes(n: int) -> str:
     if n >= 1 << 20:
         return f"{n / (1 << 20):.1f} MB"
     return f"{n / 1024:.0f} KB"
+
+
+def use_file(path) -> None:
+    """Apply the limits of a JSON file (any subset of data/limits.json's numbers) for this process."""
+    from inference.errors import DataError
+
+    values = rules.read_path(path)
+    unknown = [k for k in values if k not in limits() or k in ("messages", "_comment")]
+    if unknown:
+        raise DataError(f"{path}: 未知的限制项 {'、'.join(unknown)}（可用：{'、'.join(k for k in limits() if k not in ('messages', '_comment'))}）")
+    _overrides.update({k: int(v) for k, v in values.items()})
