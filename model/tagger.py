@@ -81,7 +81,8 @@ class StatementTagger:
     def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None,
                  split_clauses: bool = True, bf16: bool = False):
         self.model = model.eval()
-        self.bf16 = bf16  # encoder under bf16 autocast on CPU (benchmarks/model_speed.py: speed and agreement)
+        self.bf16 = bf16  # encoder under bf16 autocast on CPU (benchmarks/precision.py: speed and agreement)
+        self.bucketing = True  # batches filled to a token budget (batch_size x window) rather than batch_size windows
         self.split_clauses = split_clauses
         # {"x": raw scores, "y": probabilities}: piecewise-linear map fitted on real dev text (training/calibrate.py)
         self.calibration = calibration
@@ -130,7 +131,12 @@ class StatementTagger:
         hidden_of: list[torch.Tensor | None] = [None] * len(ids)
         probs_of: list[list[list[float]] | None] = [None] * len(ids)  # per window, per position: tag probabilities
         autocast = self.bf16 and device.type == "cpu"
-        for members in length_buckets([len(x) for x in ids], self.batch_size * self.config.max_length):
+        if self.bucketing:
+            groups = length_buckets([len(x) for x in ids], self.batch_size * self.config.max_length)
+        else:  # fixed batches of `batch_size` windows (the comparison in benchmarks/batch_speed.py)
+            order = sorted(range(len(ids)), key=lambda w: len(ids[w]))
+            groups = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        for members in groups:
             length = max(len(ids[w]) for w in members)
             batch_ids = torch.tensor([ids[w] + [pad_id] * (length - len(ids[w])) for w in members])
             mask = torch.tensor([[1] * len(ids[w]) + [0] * (length - len(ids[w])) for w in members])
