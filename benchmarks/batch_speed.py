@@ -141,6 +141,48 @@ def run_once(files: list[Path], out: Path, model, workers: int) -> dict:
             "statements": sum(len(r.get("statements", [])) for r in res.results)}
 
 
+CONFIGS = [  # (name, parser processes, bf16, token-budget buckets)
+    ("in-process parse, fp32, fixed batches", 0, False, False),
+    ("1 parser process, fp32, fixed batches", 1, False, False),
+    ("1 parser process, fp32, length buckets", 1, False, True),
+    ("1 parser process, bf16, length buckets", 1, True, True),
+    ("2 parser processes, bf16, length buckets", 2, True, True),
+]
+
+
+def compare(files: list[Path], work: Path, model_dir: Path, rounds: int) -> None:
+    """Each configuration in turn, `rounds` times alternated; reports/s as a range, stage shares of the last run."""
+    from inference.pipeline import load
+
+    nlps = {bf16: load(model=model_dir, bf16=bf16) for bf16 in (False, True)}
+    for nlp in nlps.values():
+        nlp.model.predict(["一是信息更新不及时。下一步将加强培训。"])
+    seen: dict[str, list[float]] = {name: [] for name, *_ in CONFIGS}
+    last: dict[str, dict] = {}
+    for r in range(rounds):
+        for name, workers, bf16, buckets in CONFIGS:
+            nlp = nlps[bf16]
+            nlp.model.bucketing = buckets
+            out = work / "out-compare"
+            if out.exists():
+                shutil.rmtree(out)
+            from inference.batch import score_batch
+
+            t0 = time.perf_counter()
+            res = score_batch(files, out, workers=workers, nlp=nlp, progress=False)
+            wall = time.perf_counter() - t0
+            seen[name].append(len(files) / wall)
+            last[name] = {"stages": res.stage_seconds, "wall": wall}
+            print(f"  round {r + 1}: {name:44s} {len(files) / wall:6.2f} reports/s", flush=True)
+    print(f"\ncomparison, {len(files)} reports, {rounds} alternated rounds (reports/s, min-max):")
+    for name, *_ in CONFIGS:
+        v = seen[name]
+        st = last[name]["stages"]
+        busy = sum(st.values())
+        shares = ", ".join(f"{k} {x / busy:.0%}" for k, x in sorted(st.items(), key=lambda kv: -kv[1]) if x > 0)
+        print(f"  {name:44s} {min(v):6.2f}-{max(v):6.2f}   stage shares of busy time: {shares}")
+
+
 def untrained_model(base: str, out: Path) -> Path:
     from model.statement_model import StatementModel
     from training.train import taxonomy_categories
@@ -160,6 +202,9 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="profile one run of N/4 with cProfile")
     ap.add_argument("--no-linearity", action="store_true", help="only the full-N run")
     ap.add_argument("--keep", default=None, help="work folder to keep (default: a temp folder, removed)")
+    ap.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
+                    help="compare parse/model overlap, length buckets and bf16 over N reports, alternated ROUNDS times")
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="model arithmetic of the main run")
     args = ap.parse_args()
 
     import torch
@@ -178,9 +223,12 @@ def main() -> int:
         t0 = time.perf_counter()
         files = build_batch(args.n, work / "batch")
         print(f"built {len(files)} reports in {time.perf_counter() - t0:.1f} s ({work / 'batch'})")
+        if args.compare:
+            compare(files, work, model_dir, args.compare)
+            return 0
         t0 = time.perf_counter()
-        model = load_model(model_dir, quantize=args.int8)
-        print(f"model {label} ({'int8' if args.int8 else 'fp32'}): loaded in {time.perf_counter() - t0:.1f} s; {args.threads} torch threads, "
+        model = load_model(model_dir, quantize=args.int8, bf16=args.precision == "bf16")
+        print(f"model {label} ({'int8' if args.int8 else args.precision}): loaded in {time.perf_counter() - t0:.1f} s; {args.threads} torch threads, "
               f"{args.workers} parser process(es)")
         model.predict(["一是信息更新不及时。下一步将加强培训。"])  # warm-up
 

@@ -9,6 +9,8 @@ summary.xlsx, index.html and one page per report.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -31,51 +33,131 @@ class BatchResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def iter_files(paths: list[str | Path]) -> list[Path]:
-    """Every supported file under the given files/folders, sorted, each once. Unsupported extensions inside
-    folders are ignored; a file named explicitly is always taken (and gets its own error if unreadable)."""
-    from inference.loaders import supported_extensions
+def source_key(path: Path, resolve: bool = True) -> str:
+    """The absolute path a result is stored under: the path itself, or — for a file name that is not valid
+    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it).
+    `resolve=False` keeps a link's own name (a dangling link is reported under its name)."""
+    try:
+        full = str(path.resolve()) if resolve else os.path.abspath(path)
+    except (OSError, RuntimeError):
+        full = os.path.abspath(path)
+    try:
+        full.encode("utf-8")
+        return full
+    except UnicodeEncodeError:
+        return os.fsencode(full).decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class Skipped:
+    """An entry met while scanning folders that is not read: reported as a per-file error, never silent."""
+    source: str
+    code: str
+    reason: str
+
+
+def scan(paths: list[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Every supported file under the given files/folders, sorted, each once, and the entries skipped on
+    the way (unlistable folders, dangling links, FIFOs / sockets / devices with a report's extension).
+    Unsupported extensions inside folders are ignored; a file named explicitly is always taken (and gets
+    its own error if unreadable)."""
+    from inference.loaders import extension_of, supported_extensions
 
     supported = set(supported_extensions(in_folders=True))
-    seen, out = set(), []
+    seen, out, skipped = set(), [], []
+
+    def skip(path: Path | str, code: str, reason: str) -> None:
+        key = source_key(Path(path), resolve=False)
+        if key not in seen:
+            seen.add(key)
+            skipped.append(Skipped(key, code, reason))
+
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in supported)
+            found = []
+
+            def unlistable(err: OSError, top=p) -> None:
+                skip(err.filename or top, "unlistable",
+                     f"无法列出文件夹内容（{type(err).__name__}: {err.strerror or err}），其中的文件未读取")
+
+            for root, dirs, files in os.walk(p, onerror=unlistable):
+                dirs.sort()
+                for name in files:
+                    f = Path(root) / name
+                    if extension_of(f) not in supported:
+                        continue
+                    try:
+                        st = os.stat(f)
+                    except FileNotFoundError:
+                        skip(f, "dangling_link", "符号链接指向的文件不存在，未读取")
+                        continue
+                    except OSError as e:
+                        skip(f, "unreadable", f"无法访问文件（{type(e).__name__}），未读取")
+                        continue
+                    if stat.S_ISREG(st.st_mode):
+                        found.append(f)
+                    elif not stat.S_ISDIR(st.st_mode):
+                        skip(f, "not_file", "不是普通文件（命名管道、套接字或设备），未读取")
+            found.sort()
         else:
             found = [p]
         for f in found:
-            key = str(f.resolve())
+            key = source_key(f)
             if key not in seen:
                 seen.add(key)
                 out.append(f)
-    return out
+    return out, sorted(skipped, key=lambda e: e.source)
+
+
+def iter_files(paths: list[str | Path]) -> list[Path]:
+    """The files `scan` finds (entries it skips are left out)."""
+    return scan(paths)[0]
 
 
 def digest_of(path: Path) -> str:
+    """sha1 of a regular file within the byte limit; `error:<code>` for anything `check_file` refuses
+    (a FIFO or a device is never opened)."""
+    from inference.loaders import check_file
+
+    try:
+        check_file(path)
+    except ReportError as exc:
+        return f"error:{exc.code}"
     h = hashlib.sha1()
     try:
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     except OSError:
-        return "unreadable"
+        return "error:unreadable"
     return h.hexdigest()
 
 
 def _read(path: Path):
-    """Worker: read one file with the pipeline's per-report components. Returns (path, digest, Report | ReportError, seconds)."""
+    """Worker: read one file (once) and run the pipeline's per-report components on it."""
+    from inference.loaders import load, read_file
     from inference.pipeline import _WORKER
+    from inference.workers import Outcome
 
     t0 = time.perf_counter()
-    digest = digest_of(path)
+    digest = "error:unknown"
     try:
-        report = _WORKER.read(path)
+        data = read_file(path)
+        digest = hashlib.sha1(data).hexdigest()
+        report = _WORKER.read(load(path, data))
     except ReportError as exc:
-        return path, digest, exc, time.perf_counter() - t0
+        if digest.startswith("error:"):
+            digest = f"error:{exc.code}"
+        return Outcome(path, digest, ReportError(source_key(path), exc.code, exc.reason), time.perf_counter() - t0)
+    except (MemoryError, RecursionError) as exc:
+        return Outcome(path, digest, ReportError(source_key(path), "corrupt", f"文件结构过于复杂，无法解析（{type(exc).__name__}）"),
+                       time.perf_counter() - t0)
     except Exception as exc:  # a parser bug must not take the batch down; record it for this file
-        return path, digest, ReportError(str(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"), time.perf_counter() - t0
-    return path, digest, report, time.perf_counter() - t0
+        return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
+                       time.perf_counter() - t0)
+    report.source = source_key(path)
+    return Outcome(path, digest, report, time.perf_counter() - t0)
 
 
 def score_batch(
@@ -91,73 +173,156 @@ def score_batch(
     nlp=None,
 ) -> BatchResult:
     """Score every report under `paths` into `out_dir` with the pipeline `nlp` (default: `inference.load(model,
-    rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None)."""
+    rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None).
+
+    `workers`: parser processes (at least 1; they read files while this process runs the model, under the
+    per-file limits of data/limits.json); 0 reads in this process, without time or memory limits."""
     from inference import pipeline
     from inference.store import HistoryStore, RunStore
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    store_path = out_dir / "run.sqlite"
-    if not resume and store_path.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(store_path) + suffix).unlink(missing_ok=True)
-    nlp = nlp or pipeline.load(model=model, rubric=rubric)
-    store = RunStore(store_path)
-    hist = HistoryStore(Path(history) if history else out_dir / "history.sqlite")
-    files = iter_files(paths)
-    done = store.done()
-    todo = [f for f in files if done.get(str(f.resolve())) != digest_of(f)]
-    result = BatchResult(out_dir=out_dir, skipped=len(files) - len(todo))
-    stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
+    with RunLock(out_dir):
+        store_path = out_dir / "run.sqlite"
+        if not resume and store_path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(store_path) + suffix).unlink(missing_ok=True)
+        nlp = nlp or pipeline.load(model=model, rubric=rubric)
+        store = RunStore(store_path)
+        hist = HistoryStore(Path(history) if history else out_dir / "history.sqlite")
+        files, skipped = scan(paths)
+        done = store.done()
+        for entry in skipped:
+            if done.get(entry.source) != f"error:{entry.code}":
+                store.put_error(entry.source, f"error:{entry.code}", entry.code, entry.reason)
+        todo = [f for f in files if (key := source_key(f)) not in done or done[key] != digest_of(f)]
+        result = BatchResult(out_dir=out_dir, skipped=len(files) - len(todo))
+        stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
 
-    bar = _progress(len(todo), progress)
-    pipeline._WORKER = nlp
-    pool = pipeline.worker_pool(nlp, workers).__enter__() if workers > 1 and len(todo) > 1 else None
-    try:
-        parsed_iter = pool.imap(_read, todo, chunksize=4) if pool else map(_read, todo)
-        chunk: list[tuple[Path, str, Report]] = []
-        for path, digest, outcome, seconds in parsed_iter:
-            stage["parse"] += seconds
-            if isinstance(outcome, ReportError):
-                store.put_error(str(path.resolve()), digest, outcome.code, outcome.reason)
-                result.processed += 1
-                bar.update(1)
-                continue
-            chunk.append((path, digest, outcome))
-            if len(chunk) >= CHUNK:
+        bar = _progress(len(todo), progress)
+        pipeline._WORKER = nlp
+        pool = None
+        if workers > 0 and todo:
+            from inference.workers import ParserPool
+
+            pool = ParserPool(_read, processes=min(workers, len(todo)), window=2 * CHUNK)
+        try:
+            if nlp.has_pipe("statements"):
+                nlp.model  # a malformed model folder fails here (while the parsers start), before any result
+            parsed_iter = pool.imap(todo) if pool else map(_read, todo)
+            chunk: list[tuple[Path, str, Report]] = []
+            for outcome in parsed_iter:
+                stage["parse"] += outcome.seconds
+                if isinstance(outcome.result, ReportError):
+                    digest = outcome.digest
+                    if digest.startswith("error:") and outcome.result.code in ("timeout", "memory", "crashed"):
+                        digest = digest_of(outcome.path)  # the file is regular and within the byte limit
+                    store.put_error(source_key(outcome.path), digest, outcome.result.code, outcome.result.reason)
+                    result.processed += 1
+                    bar.update(1)
+                    continue
+                chunk.append((outcome.path, outcome.digest, outcome.result))
+                if len(chunk) >= CHUNK:
+                    _finish_chunk(nlp, chunk, store, hist, stage)
+                    result.processed += len(chunk)
+                    bar.update(len(chunk))
+                    chunk = []
+            if chunk:
                 _finish_chunk(nlp, chunk, store, hist, stage)
                 result.processed += len(chunk)
                 bar.update(len(chunk))
-                chunk = []
-        if chunk:
-            _finish_chunk(nlp, chunk, store, hist, stage)
-            result.processed += len(chunk)
-            bar.update(len(chunk))
-    finally:
-        bar.close()
-        if pool:
-            pool.terminate()
+        finally:
+            bar.close()
+            if pool:
+                pool.close()
 
-    # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
-    # score component as phase 1 re-rates each stored Report (the file is not read again).
-    t0 = time.perf_counter()
-    apply_batch_findings(nlp, store, hist)
-    stage["batch_findings"] = time.perf_counter() - t0
-
-    result.results = store.results()
-    result.errors = store.errors()
-    if write:
+        # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
+        # score component as phase 1 re-rates each stored Report (the file is not read again).
         t0 = time.perf_counter()
-        from inference.outputs import write_outputs
+        apply_batch_findings(nlp, store, hist)
+        stage["batch_findings"] = time.perf_counter() - t0
 
-        write_outputs(out_dir, result.results, result.errors, store.text)
-        stage["outputs"] = time.perf_counter() - t0
-    store.close()
-    hist.close()
+        result.results = store.results()
+        result.errors = store.errors()
+        if write:
+            t0 = time.perf_counter()
+            from inference.outputs import write_outputs
+
+            write_outputs(out_dir, result.results, result.errors, store.text)
+            stage["outputs"] = time.perf_counter() - t0
+        store.close()
+        hist.close()
     result.seconds = time.perf_counter() - started
     result.stage_seconds = {k: round(v, 3) for k, v in stage.items()}
     return result
+
+
+class RunLock:
+    """An exclusive lock on the run folder for the whole run: a second run on the same --out is refused with
+    a clear message instead of mixing its reports and summaries with the first one's. Also where a bad
+    --out (a file, an unwritable folder) is reported."""
+
+    NAME = ".nianbao.lock"
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.fh = None
+
+    def __enter__(self) -> "RunLock":
+        import fcntl
+
+        out = self.out_dir
+        if out.exists() and not out.is_dir():
+            raise NianbaoError(f"输出路径 {out} 已存在且不是文件夹，请换一个 --out")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self.fh = open(out / self.NAME, "a+")
+        except OSError as exc:
+            raise NianbaoError(f"无法在 {out} 创建或写入输出文件夹（{os_reason(exc)}），请换一个 --out") from exc
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip()
+            self.fh.close()
+            raise NianbaoError(f"输出文件夹 {out} 正被另一个评分任务使用（进程 {holder or '未知'}），"
+                               "请等它结束后再运行，或换一个 --out") from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(str(os.getpid()))
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        if self.fh is not None:
+            try:
+                self.fh.seek(0)
+                self.fh.truncate()
+                fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self.fh.close()
+
+
+def os_reason(exc: BaseException) -> str:
+    """A Chinese reason for the usual OS and SQLite write failures."""
+    import errno
+    import sqlite3
+
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code == errno.ENOSPC or "disk is full" in text or "database or disk is full" in text:
+        return "磁盘已满"
+    if code in (errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+        return "没有写入权限"
+    if code == errno.EROFS:
+        return "只读文件系统"
+    if code == errno.ENOTDIR:
+        return "路径中有一部分不是文件夹"
+    if isinstance(exc, sqlite3.Error):
+        return f"数据库错误：{exc}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _findings_state(report: Report) -> tuple:
@@ -196,7 +361,7 @@ def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0)
 
 def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
     for path, _, report in chunk:
-        report.source = str(path.resolve())
+        report.source = source_key(path)
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
         t2 = time.perf_counter()
@@ -225,24 +390,41 @@ def _progress(total: int, enabled: bool):
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--workers", type=int, default=1, help="parallel parser processes (default 1)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="parser processes beside the model (default 1; 0: read in this process, without time/memory limits)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
     parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
     parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 %% faster, somewhat less accurate")
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                        help="model arithmetic: bf16 autocast where the CPU has native bf16 (auto, default), or forced; "
+                             "98 %% of statements identical to fp32, same accuracy (README)")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
+    parser.add_argument("--limits", default=None, help="JSON with per-file limits to change (keys of data/limits.json)")
     parser.add_argument("--no-progress", action="store_true")
 
 
 def run(args) -> int:
+    import sqlite3
+
     try:
+        from inference import limits
         from inference.pipeline import load
 
-        nlp = load(model=args.model, rubric=args.rubric, int8=args.int8)
+        if getattr(args, "limits", None):
+            limits.use_file(args.limits)
+        from inference.statements import resolve_precision
+
+        nlp = load(model=args.model, rubric=args.rubric, int8=args.int8,
+                   bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
                           history=args.history, progress=not args.no_progress)
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # disk full, folder made read-only during the run ...
+        print(f"错误: 写入输出文件夹 {args.out} 失败（{os_reason(exc)}）。已完成的结果保存在 run.sqlite 中，"
+              "解决后可用 --resume 继续。", file=sys.stderr)
         return 2
     grades: dict[str, int] = {}
     for r in res.results:
@@ -253,5 +435,8 @@ def run(args) -> int:
     print("等级分布：" + "，".join(f"{g} {n}" for g, n in sorted(grades.items())))
     for e in res.errors:
         print(f"  无法读取 {e['source']}: [{e['code']}] {e['error']}")
+    for r in res.results:
+        for note in r.get("notes", []):
+            print(f"  注意 {r['source']}: {note}")
     print(f"输出：{Path(args.out) / 'index.html'}")
     return 0

@@ -16,6 +16,9 @@ class ReportError(NianbaoError):
         self.reason = reason  # Chinese, user-facing
         super().__init__(f"{self.path}: [{code}] {reason}")
 
+    def __reduce__(self):  # parser processes send it back to the parent
+        return (type(self), (self.path, self.code, self.reason))
+
 
 class DataError(NianbaoError):
     """A labelled-data or rubric file is malformed."""

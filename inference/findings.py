@@ -74,7 +74,8 @@ def similar_pairs(entries: list[dict], current: set[str]) -> dict[str, list[dict
                 if sim >= LSH_THRESHOLD:
                     out[digest].append({"scope": scope, "other": by_digest[other]["source"], "similarity": round(sim, 3)})
     for matches in out.values():
-        matches.sort(key=lambda m: -m["similarity"])
+        # ties named in a fixed order (LSH answers in set order, which hash randomisation changes per run)
+        matches.sort(key=lambda m: (-m["similarity"], m["scope"], m["other"]))
     return out
 
 

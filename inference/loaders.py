@@ -10,19 +10,22 @@ written as empty strings), and kept as `RawTable`s whose `GridCell` offsets poin
 from __future__ import annotations
 
 import io
+import logging
+import os
 import re
+import stat
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from inference import rules
+from inference import limits, rules
 from model.textnorm import simplified
 from inference.errors import ReportError
 from inference.registry import loaders
 from inference.report import GridCell, RawTable, Report
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_PDF_PAGES = 500
+MAX_BYTES = 20 * 1024 * 1024  # default of data/limits.json max_bytes (the file rules)
 MAX_SPAN = 200  # cap on rowspan/colspan values taken from markup
 CELL_SEP = " | "
 
@@ -68,35 +71,86 @@ def supported_extensions(in_folders: bool = False) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def load(path: str | Path) -> Report:
-    """Read one file into a Report (text, kind, encoding, raw_tables). Raises ReportError."""
+def extension_of(path: Path) -> str:
+    """The file type a loader is chosen by: the suffix, or the whole name when the name is only an
+    extension (a file called `.txt` is a text file, not a hidden file without a type)."""
+    ext = path.suffix.lower()
+    if not ext and path.name.lower() in loaders and path.name.startswith("."):
+        return path.name.lower()
+    return ext
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "这是命名管道（FIFO），不是普通文件，未读取"),
+    (stat.S_ISCHR, "这是字符设备，不是普通文件，未读取"),
+    (stat.S_ISBLK, "这是块设备，不是普通文件，未读取"),
+    (stat.S_ISSOCK, "这是套接字，不是普通文件，未读取"),
+)
+
+
+def check_file(path: str | Path) -> int:
+    """Size of a regular file within the byte limit, checked with stat() before anything opens it (a FIFO
+    or /dev/zero is never read). Raises ReportError (missing, dangling_link, not_file, empty, too_large,
+    unreadable)."""
     p = Path(path)
     src = str(path)
     try:
-        if not p.exists():
-            raise ReportError(src, "missing", "文件不存在")
-        if p.is_dir():
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            if os.path.islink(p):
+                raise ReportError(src, "dangling_link", "符号链接指向的文件不存在") from None
+            raise ReportError(src, "missing", "文件不存在") from None
+        if stat.S_ISDIR(st.st_mode):
             raise ReportError(src, "not_file", "这是一个文件夹，不是文件")
-        size = p.stat().st_size
+        for test, reason in _SPECIAL_KINDS:
+            if test(st.st_mode):
+                raise ReportError(src, "not_file", reason)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReportError(src, "not_file", "不是普通文件，未读取")
     except ReportError:
         raise
     except (OSError, ValueError) as e:  # permissions, odd names (embedded NUL) ...
         raise ReportError(src, "unreadable", f"无法访问文件（{type(e).__name__}）") from e
+    size = st.st_size
     if size == 0:
         raise ReportError(src, "empty", "文件是空的")
-    if size > MAX_BYTES:
-        raise ReportError(src, "too_large", f"文件过大（{size / 1024 / 1024:.1f} MB，上限 20 MB）")
+    max_bytes = limits.get("max_bytes")
+    if size > max_bytes:
+        raise ReportError(src, "too_large", limits.message("too_large", size=limits.human_bytes(size),
+                                                           limit=limits.human_bytes(max_bytes)))
+    return size
 
-    ext = p.suffix.lower()
-    if ext not in loaders:
-        shown = " ".join(supported_extensions(in_folders=True))
-        reason = UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 {shown}）")
-        raise ReportError(src, "unsupported", reason)
 
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a report file after `check_file`, read once and never more than the byte limit."""
+    src = str(path)
+    check_file(path)
+    max_bytes = limits.get("max_bytes")
     try:
-        data = p.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as e:
         raise ReportError(src, "unreadable", f"无法读取文件（{type(e).__name__}）") from e
+    if len(data) > max_bytes:  # grew after stat
+        raise ReportError(src, "too_large", limits.message("too_large", size=limits.human_bytes(len(data)),
+                                                           limit=limits.human_bytes(max_bytes)))
+    return data
+
+
+def load(path: str | Path, data: bytes | None = None) -> Report:
+    """Read one file into a Report (text, kind, encoding, raw_tables, notes). `data`: the file's bytes when
+    the caller has already read them (`read_file`). Raises ReportError."""
+    p = Path(path)
+    src = str(path)
+    ext = extension_of(p)
+    if data is None:
+        check_file(p)
+        if ext not in loaders:
+            raise _unsupported(src, ext)
+        data = read_file(p)
+    elif ext not in loaders:
+        raise _unsupported(src, ext)
     if not data.strip():
         raise ReportError(src, "empty", "文件只有空白字符，没有内容")
 
@@ -104,16 +158,26 @@ def load(path: str | Path) -> Report:
         report = loaders.get(ext)(src, data)
     except ReportError:
         raise
+    except (MemoryError, RecursionError) as e:
+        raise ReportError(src, "corrupt", f"文件结构过于复杂，无法解析（{type(e).__name__}）") from e
     except Exception as e:  # any library failure on malformed input becomes a ReportError
         code = "corrupt" if loaders.meta(ext).get("container") else "unreadable"
         raise ReportError(src, code, f"文件无法解析，可能已损坏（{type(e).__name__}）") from e
 
     if not report.text.strip():
         raise ReportError(src, "empty", "文件中没有可读的文字")
+    max_chars = limits.get("max_chars")
+    if len(report.text) > max_chars:
+        raise ReportError(src, "too_long", limits.message("too_long", chars=len(report.text), limit=max_chars))
     if not any(m in report.text for m in _report_markers()) and not any(
             m in simplified(report.text) for m in _report_markers()):  # mirror sites in traditional characters
         raise ReportError(src, "not_report", "内容不像政府信息公开工作年度报告（未出现“政府信息公开”“年度报告”等字样）")
     return report
+
+
+def _unsupported(src: str, ext: str) -> ReportError:
+    shown = " ".join(supported_extensions(in_folders=True))
+    return ReportError(src, "unsupported", UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 {shown}）"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,9 +206,27 @@ def _too_many_controls(text: str) -> bool:
     return len(_CTRL.findall(sample)) > max(2, len(sample) // 100)
 
 
-def decode_bytes(data: bytes) -> tuple[str, str] | None:
-    """Decode text bytes: BOMs, then UTF-8, then GBK/GB18030 (if it reads as Chinese), then
-    charset-normalizer. Returns (text, encoding) or None."""
+def _mostly_utf8(data: bytes, max_bad: int = 16) -> tuple[str, int] | None:
+    """UTF-8 with a few bad bytes (a cut last character, one stray byte): the text with U+FFFD for each bad
+    byte and their count, or None when too many bytes are bad for this to be UTF-8 at all."""
+    parts, pos, bad = [], 0, 0
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as e:
+            n = e.end - e.start
+            bad += n
+            if bad > max_bad:
+                return None
+            parts.append(data[pos : pos + e.start].decode("utf-8") + "\ufffd" * n)
+            pos += e.end
+    return ("".join(parts), bad) if bad <= 1 or bad * 1000 <= len(data) else None
+
+
+def decode_bytes(data: bytes, notes: list[str] | None = None) -> tuple[str, str] | None:
+    """Decode text bytes: BOMs, then UTF-8, then UTF-8 with a few bad bytes replaced (noted in `notes`),
+    then GBK/GB18030 (if it reads as Chinese), then charset-normalizer. Returns (text, encoding) or None."""
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -159,6 +241,11 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lossy = _mostly_utf8(data)
+    if lossy is not None:
+        if notes is not None:
+            notes.append(limits.message("bad_bytes", count=lossy[1]))
+        return lossy[0], "utf-8"
     for enc in ("gbk", "gb18030"):
         try:
             text = data.decode(enc)
@@ -185,7 +272,8 @@ def _load_txt(src: str, data: bytes) -> Report:
     what = _looks_binary(data)
     if what and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReportError(src, "binary", f"文件不是文本（看起来是{what}）")
-    decoded = decode_bytes(data)
+    notes: list[str] = []
+    decoded = decode_bytes(data, notes)
     if decoded is None:
         raise ReportError(src, "unreadable", "无法识别文件的文字编码")
     text, enc = decoded
@@ -193,9 +281,9 @@ def _load_txt(src: str, data: bytes) -> Report:
         raise ReportError(src, "binary", "文件不是文本（含大量控制字符）")
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")) or ("<body" in text[:5000].lower() and "</" in text):
-        return _html_to_report(src, text, enc)
+        return _html_to_report(src, text, enc, notes)
     text = _normalise_newlines(text).lstrip("\ufeff")
-    return Report(source=src, text=text, kind="txt", encoding=enc)
+    return Report(source=src, text=text, kind="txt", encoding=enc, notes=notes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,10 +307,11 @@ def _cell_text(raw: str) -> str:
 class _Builder:
     """Accumulates lines of text and tables with exact offsets."""
 
-    def __init__(self) -> None:
+    def __init__(self, notes: list[str] | None = None) -> None:
         self.parts: list[str] = []
         self.pos = 0
         self.tables: list[RawTable] = []
+        self.notes: list[str] = notes if notes is not None else []
 
     def line(self, s: str) -> None:
         s = s.strip()
@@ -239,6 +328,11 @@ class _Builder:
         grid = [row for row in grid if row]
         if not grid:
             return
+        budget = limits.get("max_table_cells")
+        if sum(len(r) for r in grid) > budget or len(grid) * max(len(r) for r in grid) > budget:
+            width = min(max(len(r) for r in grid), budget)
+            grid = [r[:width] for r in grid[: max(1, budget // width)]]
+            self.notes.append(limits.message("table_truncated", limit=budget))
         width = max(len(r) for r in grid)
         t_start = self.pos
         cells: list[list[GridCell]] = []
@@ -264,10 +358,15 @@ class _Builder:
         return "".join(self.parts)
 
 
-def _expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[tuple[str, bool]]]:
-    """rows of (text, rowspan, colspan) -> rectangular-ish grid of (text, spanned)."""
+def _expand_spans(rows: list[list[tuple[str, int, int]]], notes: list[str] | None = None) -> list[list[tuple[str, bool]]]:
+    """rows of (text, rowspan, colspan) -> rectangular-ish grid of (text, spanned). The grid is bounded by
+    `max_table_cells` (data/limits.json): spans are capped one by one and the whole grid too, so a small
+    page of huge rowspan/colspan cells cannot grow without bound; a cut table gets a note."""
+    budget = limits.get("max_table_cells")
     grid: dict[tuple[int, int], tuple[str, bool]] = {}
     n_rows = len(rows)
+    width = 0
+    cut = False
     for r, row in enumerate(rows):
         c = 0
         for text, rs, cs in row:
@@ -275,13 +374,24 @@ def _expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[tuple[str
                 c += 1
             rs = max(1, min(rs, MAX_SPAN, n_rows - r))
             cs = max(1, min(cs, MAX_SPAN))
+            if len(grid) + rs * cs > budget or (r + 1) * max(width, c + cs) > budget:
+                cut = True
+                break
             for dr in range(rs):
                 for dc in range(cs):
                     grid[(r + dr, c + dc)] = (text, bool(dr or dc))
             c += cs
+            width = max(width, c)
+        if cut:
+            n_rows = r + 1
+            break
     if not grid:
         return []
     width = max(c for _, c in grid) + 1
+    if n_rows * width > budget:
+        n_rows, cut = max(1, budget // width), True
+    if cut and notes is not None:
+        notes.append(limits.message("table_truncated", limit=budget))
     return [[grid.get((r, c), ("", False)) for c in range(width)] for r in range(n_rows)]
 
 
@@ -305,7 +415,7 @@ def _span_attr(tag, name: str) -> int:
         return 1
 
 
-def _decode_html(data: bytes) -> tuple[str, str]:
+def _decode_html(data: bytes, notes: list[str]) -> tuple[str, str]:
     m = _META_CHARSET.search(data[:4096])
     if m:
         enc = m.group(1).decode("ascii", "ignore").lower()
@@ -315,7 +425,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
             return data.decode(enc), enc
         except (LookupError, UnicodeDecodeError):
             pass
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, notes)
     if decoded is None:
         raise ReportError("", "unreadable", "无法识别网页的文字编码")
     return decoded
@@ -325,19 +435,20 @@ def _decode_html(data: bytes) -> tuple[str, str]:
 def _load_html(src: str, data: bytes) -> Report:
     if data.startswith((b"%PDF", b"PK\x03\x04")) or b"\x00" in data[:4096]:
         raise ReportError(src, "binary", "文件不是网页文本")
+    notes: list[str] = []
     try:
-        text, enc = _decode_html(data)
+        text, enc = _decode_html(data, notes)
     except ReportError as e:
         raise ReportError(src, e.code, e.reason) from None
-    return _html_to_report(src, text, enc)
+    return _html_to_report(src, text, enc, notes)
 
 
-def _html_to_report(src: str, html: str, enc: str | None) -> Report:
+def _html_to_report(src: str, html: str, enc: str | None, notes: list[str] | None = None) -> Report:
     from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
     soup = BeautifulSoup(html, "lxml")
-    b = _Builder()
+    b = _Builder(notes)
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if soup.head is not None:
         soup.head.decompose()
@@ -381,7 +492,7 @@ def _html_to_report(src: str, html: str, enc: str | None) -> Report:
                 txt = _cell_text(inline_text(td))
                 row.append((txt, _span_attr(td, "rowspan"), _span_attr(td, "colspan")))
             rows.append(row)
-        b.table(_expand_spans(rows))
+        b.table(_expand_spans(rows, b.notes))
 
     def walk(node: Tag) -> None:
         for child in node.children:
@@ -418,7 +529,7 @@ def _html_to_report(src: str, html: str, enc: str | None) -> Report:
 
     walk(soup)
     flush()
-    return Report(source=src, text=b.text(), kind="html", encoding=enc, raw_tables=b.tables)
+    return Report(source=src, text=b.text(), kind="html", encoding=enc, raw_tables=b.tables, notes=b.notes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,6 +548,10 @@ def _load_docx(src: str, data: bytes) -> Report:
         raise ReportError(src, "corrupt", "Word 文件已损坏（zip 结构无效）") from e
     if "word/document.xml" not in names:
         raise ReportError(src, "corrupt", "不是有效的 Word (.docx) 文件（缺少 word/document.xml）")
+    # Zip bombs are measured on the inflated size: zipfile never inflates an entry past its declared size.
+    inflated, max_inflated = sum(max(0, zi.file_size) for zi in zf.infolist()), limits.get("max_inflated_bytes")
+    if inflated > max_inflated:
+        raise ReportError(src, "inflated", limits.message("inflated", limit=limits.human_bytes(max_inflated)))
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -479,7 +594,8 @@ def _load_docx(src: str, data: bytes) -> Report:
                 walk(child)
 
     walk(document.element.body)
-    return Report(source=src, text=b.text(), kind="docx", encoding=None, raw_tables=b.tables, ocr=ocr.report_ocr(b))
+    return Report(source=src, text=b.text(), kind="docx", encoding=None, raw_tables=b.tables, notes=b.notes,
+                  ocr=ocr.report_ocr(b))
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,39 +607,120 @@ def _load_docx(src: str, data: bytes) -> Report:
 def _load_pdf(src: str, data: bytes) -> Report:
     if b"%PDF" not in data[:1024]:
         raise ReportError(src, "corrupt", "不是有效的 PDF 文件（缺少 PDF 文件头）")
-    import pdfplumber
-
+    max_inflated = limits.get("max_inflated_bytes")
+    if pdf_inflated_size(data, max_inflated) > max_inflated:
+        raise ReportError(src, "inflated", limits.message("inflated", limit=limits.human_bytes(max_inflated)))
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a malformed PDF's warnings are not the user's business
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as e:
-        name = type(e).__name__
-        if "Password" in name or "Encrypt" in name:
-            raise ReportError(src, "corrupt", "PDF 文件已加密，无法读取") from e
-        raise ReportError(src, "corrupt", f"PDF 文件已损坏，无法打开（{name}）") from e
+        import pypdfium2 as pdfium
 
+        doc = pdfium.PdfDocument(data)
+        n_pages = len(doc)
+    except Exception as e:
+        doc = None
+        if "password" in str(e).lower() or "Password" in type(e).__name__:
+            raise ReportError(src, "corrupt", "PDF 文件已加密，无法读取") from e
+        n_pages = None  # pdfium refused it: pdfplumber gets a try below
     b = _Builder()
     pictures = ocr.PdfPictures(data)  # pages without a text layer and pictures on pages: OCR
+    plumber = None
+
+    def plumber_pdf():
+        nonlocal plumber
+        if plumber is None:
+            import pdfplumber
+
+            try:
+                plumber = pdfplumber.open(io.BytesIO(data))
+            except Exception as e:
+                name = type(e).__name__
+                if "Password" in name or "Encrypt" in name:
+                    raise ReportError(src, "corrupt", "PDF 文件已加密，无法读取") from e
+                raise ReportError(src, "corrupt", f"PDF 文件已损坏，无法打开（{name}）") from e
+        return plumber
+
     try:
-        with pdf:
-            pages = pdf.pages
-            if not pages:
-                raise ReportError(src, "corrupt", "PDF 文件没有页面")
-            for i, page in enumerate(pages[:MAX_PDF_PAGES]):
+        if n_pages is None:
+            n_pages = len(plumber_pdf().pages)
+        if not n_pages:
+            raise ReportError(src, "corrupt", "PDF 文件没有页面")
+        max_pages = limits.get("max_pages")
+        if n_pages > max_pages:
+            b.notes.append(limits.message("pages_truncated", pages=n_pages, limit=max_pages))
+        for i in range(min(n_pages, max_pages)):
+            # pdfium reads a page's text several times faster than pdfplumber; pdfplumber only reads the
+            # pages that draw lines, boxes or pictures, where its geometry is needed (tables, OCR of pictures)
+            text = _pdfium_text(doc, i) if doc is not None else None
+            if text is None:
+                page = plumber_pdf().pages[i]
                 if not page.chars:
                     ocr.pdf_scanned_page(pictures, i, b)
                     continue
                 _pdf_page(page, b)
                 ocr.pdf_page_pictures(pictures, i, page, b)
+            else:
+                b.line(text)
     except ReportError:
         raise
     except Exception as e:
         raise ReportError(src, "corrupt", f"PDF 文件内容无法解析，可能已损坏（{type(e).__name__}）") from e
     finally:
         pictures.close()
+        if plumber is not None:
+            plumber.close()
+        if doc is not None:
+            doc.close()
     if not b.text().strip():
         reason = "扫描版PDF，经文字识别（OCR）未读出文字" if ocr.available() else f"扫描版PDF，没有文字层，无法读取。{ocr.INSTALL_HINT}"
         raise ReportError(src, "scanned_pdf", reason)
-    return Report(source=src, text=b.text(), kind="pdf", encoding=None, raw_tables=b.tables, ocr=ocr.report_ocr(b))
+    return Report(source=src, text=b.text(), kind="pdf", encoding=None, raw_tables=b.tables, notes=b.notes,
+                  ocr=ocr.report_ocr(b))
+
+
+
+def _pdfium_text(doc, index: int) -> str | None:
+    """The text of a page without ruling lines, boxes or pictures (pdfium), or None when the page draws any:
+    then its tables need pdfplumber's geometry and its pictures OCR. A page with no text is None too (scanned)."""
+    import pypdfium2.raw as pdfium_c
+
+    page = doc[index]
+    try:
+        if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE],
+                                              max_depth=2)):
+            return None
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text if text.strip() else None
+
+
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+
+
+def pdf_inflated_size(data: bytes, limit: int) -> int:
+    """Total inflated size of the PDF's deflate streams, counted in bounded steps and stopped once past
+    `limit`: a flate bomb is refused on what it would inflate to, before any PDF library inflates it."""
+    total = 0
+    for m in _PDF_STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            break
+        inflater = zlib.decompressobj()
+        pending = data[m.end() : end]
+        try:
+            while pending and total <= limit:
+                total += len(inflater.decompress(pending, 1 << 20))
+                pending = inflater.unconsumed_tail
+        except zlib.error:  # not a deflate stream (images, other filters): nothing to count
+            pass
+        if total > limit:
+            break
+    return total
 
 
 def _pdf_page(page, b: _Builder) -> None:

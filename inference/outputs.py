@@ -6,7 +6,9 @@ import csv
 import hashlib
 import html
 import json
+import os
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from inference.errors import NianbaoError
@@ -36,10 +38,28 @@ def _report_row(r: dict) -> list:
     ]
 
 
+@contextmanager
+def atomic(path: Path, mode: str = "w", **kwargs):
+    """Write `path` through a temporary file in the same folder, renamed over it when complete: a killed
+    run leaves the previous complete file or the new one, never a truncated one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if mode is None:  # the caller writes to the temporary path itself
+            yield tmp
+        else:
+            with tmp.open(mode, **kwargs) as fh:
+                yield fh
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_of=None) -> None:
-    """`text_of(source) -> str` gives the report text for highlighting (default: load the file again)."""
+    """`text_of(source) -> str` gives the report text for highlighting (default: load the file again).
+    Every file is written atomically."""
     out_dir = Path(out_dir)
-    with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
+    with atomic(out_dir / "results.jsonl", encoding="utf-8") as fh:
         for r in results:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     write_csv(out_dir / "summary.csv", results, errors)
@@ -47,29 +67,46 @@ def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_o
     pages = out_dir / "reports"
     pages.mkdir(exist_ok=True)
     for r in results:
-        (pages / page_name(r)).write_text(report_page(r, text_of(r["source"]) if text_of else None), encoding="utf-8")
-    (out_dir / "index.html").write_text(dashboard(results, errors), encoding="utf-8")
+        with atomic(pages / page_name(r), encoding="utf-8") as fh:
+            fh.write(report_page(r, text_of(r["source"]) if text_of else None))
+    with atomic(out_dir / "index.html", encoding="utf-8") as fh:
+        fh.write(dashboard(results, errors))
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(v):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
 
 
 def write_csv(path: Path, results: list[dict], errors: list[dict]) -> None:
     # utf-8-sig so that Excel opens the Chinese headers correctly
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with atomic(path, encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(REPORT_HEADERS + ["错误"])
         for r in results:
-            w.writerow(_report_row(r) + [""])
+            w.writerow([_csv_safe(v) for v in _report_row(r) + [""]])
         for e in errors:
-            w.writerow([e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"])
+            w.writerow([_csv_safe(v) for v in [e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"]])
 
 
 def _safe(v):
-    """openpyxl refuses control characters; formulas must never be injected from report text."""
+    """openpyxl refuses control characters; cells are capped at Excel's limit."""
     if isinstance(v, str):
         v = "".join(ch for ch in v if ch in "\t\n" or ord(ch) >= 32)
-        if v.startswith(("=", "+", "-", "@")):
-            v = "'" + v
         return v[:32000]
     return v
+
+
+def _append(sheet, values) -> None:
+    """One row; text that looks like a formula is stored as text (shown as typed, never run)."""
+    sheet.append([_safe(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START[:4]):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
@@ -81,29 +118,30 @@ def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
     ws.title = "报告"
     ws.append(REPORT_HEADERS)
     for r in results:
-        ws.append([_safe(v) for v in _report_row(r)])
+        _append(ws, _report_row(r))
     checks = wb.create_sheet("未通过检查")
     checks.append(["文件", "机关", "年度", "检查项", "结果", "说明"])
     for r in results:
         for c in r["checks"]:
             if c["status"] in ("fail", "uncertain"):
-                checks.append([_safe(v) for v in (r["source"], r.get("agency") or "", r.get("year") or "", c["id"], CHECK_CN[c["status"]], c["message"])])
+                _append(checks, (r["source"], r.get("agency") or "", r.get("year") or "", c["id"], CHECK_CN[c["status"]], c["message"]))
     st = wb.create_sheet("陈述")
     st.append(["文件", "机关", "部分", "角色", "类别", "具体", "状态", "置信度", "起", "止", "原文"])
     for r in results:
         for s in r.get("statements", []):
-            st.append([_safe(v) for v in (r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
+            _append(st, (r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
                        "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
-                       s["confidence"], s["start"], s["end"], s["text"])])
+                       s["confidence"], s["start"], s["end"], s["text"]))
     err = wb.create_sheet("无法读取")
     err.append(["文件", "错误类型", "原因"])
     for e in errors:
-        err.append([_safe(e["source"]), e["code"], _safe(e["error"])])
+        _append(err, [e["source"], e["code"], e["error"]])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-    wb.save(path)
+    with atomic(path, mode=None) as tmp:
+        wb.save(tmp)
 
 
 CSS = """

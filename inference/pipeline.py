@@ -72,9 +72,10 @@ def check_order(pipes: list[Component]) -> None:
 
 class Pipeline:
     def __init__(self, model: Any = None, rubric: Any = None, rules_dir: str | Path | None = None, int8: bool = False,
-                 pipe_names: Iterable[str] = DEFAULT):
+                 pipe_names: Iterable[str] = DEFAULT, bf16: bool = False):
         self.rules_dir = rules.use(rules_dir)
         self.int8 = int8
+        self.bf16 = bf16 and not int8
         self._model = model if hasattr(model, "predict") else None
         self.model_dir: Path | None = None if self._model is not None else _model_dir(model)
         self.rubric = _rubric(rubric)
@@ -90,7 +91,7 @@ class Pipeline:
         if self._model is None:
             from inference.statements import load_model
 
-            self._model = load_model(self.model_dir, quantize=self.int8)
+            self._model = load_model(self.model_dir, quantize=self.int8, bf16=self.bf16)
         return self._model
 
     def provenance(self) -> dict[str, Any]:
@@ -106,7 +107,7 @@ class Pipeline:
         weights = directory / "model.safetensors" if directory else None
         return {"id": directory.name if directory else type(self._model).__name__,
                 "sha256": file_sha256(str(weights)) if weights and weights.is_file() else None,
-                "int8": self.int8}
+                "int8": self.int8, "precision": "int8" if self.int8 else ("bf16" if self.bf16 else "fp32")}
 
     # -- components ------------------------------------------------------------------------------------
     @property
@@ -236,6 +237,7 @@ class Pipeline:
             "pipes": self.pipe_names,
             "model": {"directory": str(self.model_dir) if self.model_dir else None, **(model or {})} if model else None,
             "int8": self.int8,
+            "bf16": self.bf16,
             "rubric": {"file": "rubric.json", "version": self.rubric.version},
             "rules": {"directory": "rules", "sha256": rules.fingerprint()},
         }
@@ -249,11 +251,15 @@ class Pipeline:
             config = json.loads((directory / CONFIG_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise DataError(f"{directory}: 无法读取 {CONFIG_NAME}: {exc}") from exc
-        ref = config.get("model") or {}
-        if model is None and ref.get("directory"):
-            model = ref["directory"]
-        nlp = cls(model=model, rubric=directory / config["rubric"]["file"], rules_dir=directory / "rules",
-                  int8=bool(config.get("int8")), pipe_names=config["pipes"])
+        try:
+            ref = config.get("model") or {}
+            if model is None and ref.get("directory"):
+                model = ref["directory"]
+            rubric_file, pipes = directory / config["rubric"]["file"], list(config["pipes"])
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise DataError(f"{directory}: {CONFIG_NAME} 内容不完整或格式错误（{type(exc).__name__}: {exc}）") from exc
+        nlp = cls(model=model, rubric=rubric_file, rules_dir=directory / "rules",
+                  int8=bool(config.get("int8")), pipe_names=pipes, bf16=bool(config.get("bf16")))
         want = ref.get("sha256")
         if want and nlp.model_dir is not None and nlp.model_info()["sha256"] != want:
             raise DataError(f"{directory}: 模型 {nlp.model_dir} 的权重与保存时不同（sha256 不一致）")
@@ -319,9 +325,10 @@ def read_report(path: str | Path) -> Report:
     return reader().read(path)
 
 
-def load(model: Any = None, rubric: Any = None, rules: str | Path | None = None, int8: bool = False) -> Pipeline:
+def load(model: Any = None, rubric: Any = None, rules: str | Path | None = None, int8: bool = False,
+         bf16: bool = False) -> Pipeline:
     """The full pipeline. `model`: a model directory, a loaded tagger, None (shipped model) — or a directory
     written by `Pipeline.to_disk`, which brings its own rubric, rules and model reference."""
     if model is not None and not hasattr(model, "predict") and (Path(model) / CONFIG_NAME).is_file():
         return Pipeline.from_disk(model)
-    return Pipeline(model=model, rubric=rubric, rules_dir=rules, int8=int8)
+    return Pipeline(model=model, rubric=rubric, rules_dir=rules, int8=int8, bf16=bf16)

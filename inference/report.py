@@ -289,6 +289,7 @@ class Report:
     # text read by OCR (inference/ocr.py): {"regions": [{"where", "start", "end", "confidence"}],
     # "spans": [[start, end, confidence], ...]} -- empty when nothing came from OCR
     ocr: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # Chinese: what a per-file limit cut or replaced (data/limits.json)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
@@ -341,6 +342,8 @@ class Report:
             out["provenance"] = dict(self.provenance)
         if self.ocr:
             out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])]}
+        if self.notes:
+            out["notes"] = list(self.notes)
         if not full:
             return out
         # beyond the inspect --json schema: what `from_dict` needs to rebuild the Report exactly
@@ -381,6 +384,7 @@ class Report:
             provenance=dict(d.get("provenance", {})),
             ocr={"regions": [dict(r) for r in d["ocr"].get("regions", [])],
                  "spans": [list(s) for s in d.get("ocr_spans", [])]} if d.get("ocr") else {},
+            notes=list(d.get("notes", [])),
         )
 
 

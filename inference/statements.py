@@ -11,24 +11,57 @@ from inference.report import Report, Statement
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "model" / "default"
 STATEMENT_SECTIONS = (5, 6)
+MODEL_FILES = ("nianbao.json", "config.json", "model.safetensors")  # tokenizer files are checked by the loader
 
 
 @lru_cache(maxsize=4)
-def _load(directory: str, quantize: bool):
+def _load(directory: str, quantize: bool, bf16: bool = False):
     from model.tagger import StatementTagger
 
-    return StatementTagger.from_pretrained(directory, quantize=quantize)
+    return StatementTagger.from_pretrained(directory, quantize=quantize, bf16=bf16 and not quantize)
 
 
-def load_model(directory: str | Path | None = None, quantize: bool = False):
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX-512 BF16 or AMX): only then is bf16 autocast faster."""
+    try:
+        import torch
+
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except Exception:  # noqa: BLE001 - older torch: no way to tell, stay fp32
+        return False
+
+
+def resolve_precision(precision: str | None, int8: bool = False) -> bool:
+    """`bf16` / `fp32` / `auto` (bf16 where the CPU has it natively) -> whether to use bf16 autocast."""
+    if int8 or precision in (None, "fp32"):
+        return False
+    if precision == "bf16":
+        return True
+    if precision == "auto":
+        return native_bf16()
+    raise ModelError(f"未知的计算精度“{precision}”（可选 fp32、bf16、auto）")
+
+
+def load_model(directory: str | Path | None = None, quantize: bool = False, bf16: bool = False):
     """Load a statement model once per process (cached); default: the shipped model in model/default.
 
     fp32 by default: on the real seed gold int8 costs span F1 (0.700 -> 0.615); fp32 runs 62-69
-    sections/s and 296-333 statements/s on 2 cores; `quantize=True` is ~40 % faster."""
+    sections/s and 296-333 statements/s on 2 cores; `quantize=True` is ~40 % faster. `bf16=True` runs the
+    encoder under bf16 autocast (benchmarks/precision.py: 98 % of statements identical to fp32, seed and
+    authored metrics unchanged).
+    A folder that is not a readable model (missing, truncated or tampered files) raises ModelError."""
     directory = Path(directory) if directory else DEFAULT_MODEL_DIR
-    if not (directory / "nianbao.json").is_file():
-        raise ModelError(f"{directory}: 找不到模型（缺少 nianbao.json）")
-    return _load(str(directory.resolve()), quantize)
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: 模型文件夹不存在")
+    missing = [n for n in MODEL_FILES if not (directory / n).is_file()]
+    if missing:
+        raise ModelError(f"{directory}: 不是完整的模型文件夹（缺少 {'、'.join(missing)}）")
+    try:
+        return _load(str(directory.resolve()), quantize, bf16)
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed JSON, truncated weights, shapes that do not fit ...
+        raise ModelError(f"{directory}: 模型文件无法加载，可能已损坏或被改动（{type(exc).__name__}: {str(exc)[:200]}）") from exc
 
 
 def section_passages(report: Report) -> list[tuple[int, int, str]]:
@@ -67,9 +100,38 @@ def unheaded_passage(report: Report) -> tuple[int, str] | None:
     return None
 
 
+def capped_passage(body: str, tagger, limit: int) -> tuple[str, int]:
+    """`body` cut to the first `limit` model tokens (data/limits.json `max_model_tokens`) and an estimate of
+    its whole length in tokens (0 when nothing was cut). Only passages longer than `limit` characters are
+    tokenized here: a token never covers less than one character."""
+    if len(body) <= limit:
+        return body, 0
+    tokenizer = getattr(tagger, "tokenizer", None)
+    if tokenizer is None:  # a model without a tokenizer: characters stand for tokens
+        return body[:limit], len(body)
+    head = body[: limit * 3]
+    offsets = tokenizer(head, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+    if len(offsets) <= limit and len(head) == len(body):
+        return body, 0
+    cut = offsets[limit - 1][1] if len(offsets) > limit else len(head)
+    return body[:cut], round(len(offsets) * len(body) / max(len(head), 1))
+
+
 def detect_statements(reports: list[Report], tagger) -> list[Report]:
-    """Fill `report.statements` for a batch of reports with one batched model call."""
-    jobs = [(r, number, offset, body) for r in reports for number, offset, body in section_passages(r)]
+    """Fill `report.statements` for a batch of reports with one batched model call. A passage longer than
+    the model-token limit is cut, and the report says so in `notes`."""
+    from inference import limits
+
+    limit = limits.get("max_model_tokens")
+    jobs = []
+    for r in reports:
+        for number, offset, body in section_passages(r):
+            body, tokens = capped_passage(body, tagger, limit)
+            if tokens:
+                note = limits.message("model_truncated", section="五" if number == 5 else "六", tokens=tokens, limit=limit)
+                if note not in r.notes:
+                    r.notes.append(note)
+            jobs.append((r, number, offset, body))
     predictions = tagger.predict([body for _, _, _, body in jobs]) if jobs else []
     for report in reports:
         report.statements = []

@@ -129,6 +129,7 @@ class HistoryStore:
     def all(self) -> list[dict]:
         rows = self.con.execute(
             "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force FROM reports"
+            " ORDER BY source, digest"
         )
         return [
             {"digest": d, "source": s, "agency": a, "year": y, "s5": _array(m5), "whole": _array(mw),

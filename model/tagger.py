@@ -79,8 +79,10 @@ class StatementTagger:
     """Loads once, predicts many times. `from_pretrained(dir, quantize=True)` for CPU speed."""
 
     def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None,
-                 split_clauses: bool = True):
+                 split_clauses: bool = True, bf16: bool = False):
         self.model = model.eval()
+        self.bf16 = bf16  # encoder under bf16 autocast on CPU (benchmarks/precision.py: speed and agreement)
+        self.bucketing = True  # batches filled to a token budget (batch_size x window) rather than batch_size windows
         self.split_clauses = split_clauses
         # {"x": raw scores, "y": probabilities}: piecewise-linear map fitted on real dev text (training/calibrate.py)
         self.calibration = calibration
@@ -126,16 +128,22 @@ class StatementTagger:
         ids = enc["input_ids"]
         pad_id = self.tokenizer.pad_token_id or 0
         device = next(self.model.parameters()).device
-        # Batch windows of similar length so that little compute is spent on padding.
-        order = sorted(range(len(ids)), key=lambda w: len(ids[w]))
         hidden_of: list[torch.Tensor | None] = [None] * len(ids)
         probs_of: list[list[list[float]] | None] = [None] * len(ids)  # per window, per position: tag probabilities
-        for i in range(0, len(order), self.batch_size):
-            members = order[i : i + self.batch_size]
+        autocast = self.bf16 and device.type == "cpu"
+        if self.bucketing:
+            groups = length_buckets([len(x) for x in ids], self.batch_size * self.config.max_length)
+        else:  # fixed batches of `batch_size` windows (the comparison in benchmarks/batch_speed.py)
+            order = sorted(range(len(ids)), key=lambda w: len(ids[w]))
+            groups = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        for members in groups:
             length = max(len(ids[w]) for w in members)
             batch_ids = torch.tensor([ids[w] + [pad_id] * (length - len(ids[w])) for w in members])
             mask = torch.tensor([[1] * len(ids[w]) + [0] * (length - len(ids[w])) for w in members])
-            hidden = self.model.encode(batch_ids.to(device), mask.to(device))
+            # bf16 autocast covers the encoder only; the heads and everything decoded from them stay fp32
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                hidden = self.model.encode(batch_ids.to(device), mask.to(device))
+            hidden = hidden.float()
             probs = self.model.token_head(hidden).softmax(-1).tolist()
             for k, w in enumerate(members):
                 hidden_of[w] = hidden[k]
@@ -328,6 +336,23 @@ def strip_closers(text: str, start: int, end: int) -> int:
                 end -= 1
             break
     return end
+
+
+def length_buckets(lengths: list[int], token_budget: int) -> list[list[int]]:
+    """Window indices grouped for batched forward passes: sorted by length, and each group as large as fits
+    `token_budget` padded tokens, so short windows go many to a batch and little compute pads."""
+    order = sorted(range(len(lengths)), key=lambda w: (lengths[w], w))
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for w in order:
+        # sorted ascending: the newest member is the longest, so the padded size is len * its length
+        if current and (len(current) + 1) * lengths[w] > token_budget:
+            groups.append(current)
+            current = []
+        current.append(w)
+    if current:
+        groups.append(current)
+    return groups
 
 
 def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:

@@ -357,10 +357,11 @@ def test_batch_findings_never_reread_files(tmp_path, monkeypatch):
             p["rule"]["section5_threshold"] = p["rule"]["report_threshold"] = 1.01  # never costs
     lenient = tmp_path / "lenient.json"
     lenient.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-    score_batch([tmp_path / "in"], tmp_path / "o1", model=FixedTagger(), rubric=lenient, progress=False)
+    # workers=0: files are read in this process, where the calls are counted
+    score_batch([tmp_path / "in"], tmp_path / "o1", model=FixedTagger(), rubric=lenient, progress=False, workers=0)
     assert len(calls) == 2
     public = _jsonl(tmp_path / "o1" / "results.jsonl")
     assert all(r["batch"]["similar"] for r in public) and not any(_originality(r) for r in public)
     calls.clear()
-    res = score_batch([tmp_path / "in"], tmp_path / "o2", model=FixedTagger(), progress=False)
+    res = score_batch([tmp_path / "in"], tmp_path / "o2", model=FixedTagger(), progress=False, workers=0)
     assert len(calls) == 2 and all(_originality(r) for r in res.results)

@@ -184,7 +184,24 @@ def test_outputs_survive_odd_values(tmp_path):
          "statements": [], "score": {"total": 0, "grade": "不合格", "parts": {}, "deductions": []}}
     write_outputs(tmp_path, [r], [{"source": "/x/y.txt", "code": "empty", "error": "文件是空的\x0b"}], lambda s: "正文\x00")
     wb = load_workbook(tmp_path / "summary.xlsx")
-    assert wb["报告"]["B2"].value.startswith("'=")
+    # formula-like text is stored as text, shown exactly as written (no literal apostrophe)
+    cell = wb["报告"]["B2"]
+    assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s" and cell.quotePrefix
+    rows = list(csv.reader((tmp_path / "summary.csv").open(encoding="utf-8-sig")))
+    assert rows[1][0] == "/x/=cmd.txt" and rows[1][1] == "'=HYPERLINK(\"x\")"
     assert wb["未通过检查"]["F2"].value == "坏字符"
     parse_html((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert len(_jsonl(tmp_path / "results.jsonl")) == 1
+
+
+def test_csv_neutralises_every_formula_start(tmp_path):
+    base = {"year": None, "format": "unknown", "published_on": None, "checks": [], "tables": {}, "statements": [],
+            "score": {"total": 0, "grade": "不合格", "parts": {}, "deductions": []}}
+    starts = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1"]
+    results = [dict(base, source=f"/x/{i}.txt", agency=a) for i, a in enumerate(starts)]
+    write_outputs(tmp_path, results, [{"source": "=bad.txt", "code": "empty", "error": "-空"}], lambda s: "")
+    rows = list(csv.reader((tmp_path / "summary.csv").open(encoding="utf-8-sig")))
+    assert [r[1] for r in rows[1:6]] == ["'" + a for a in starts]
+    assert rows[6][0] == "'=bad.txt" and rows[6][-1] == "[empty] -空"
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary file behind
+

@@ -98,6 +98,14 @@ def _read_rows(cfg: _Config, spec: _TableSpec, pieces: list[_Piece], layout: str
         rest = text[consumed:]
         junk_len, items = _tail(cfg, rest, pc.start + consumed, pc.explicit)
         junk = rest[:junk_len]
+        odd = text.strip()
+        if (junk.strip() and not matched_any and items and cur is not None and pc.explicit
+                and len(cur.items) < len(cur.spec.cols) and len(odd) <= 16 and len(odd.split()) == 1):
+            # one odd cell (1e30, 0x10, 12a) is that cell's invalid value: the rest of its row still counts
+            s = pc.start + (len(text) - len(text.lstrip()))
+            cur.items.append(_Item("invalid", None, odd, s, s + len(odd)))
+            last = pc.end
+            continue
         if junk.strip() and not matched_any:
             # text that is no label of this table
             if cur is not None and pc.explicit and not items and len(cur.items) < len(cur.spec.cols) \
