@@ -47,7 +47,7 @@ def test_dashboard(site):
     page = c.get(f"/batches/{batch_id}", headers=HTML).text
     _no_external_resources(page)
     for text in ("等级分布", "分数分布", "最常见的未通过检查", "各单位报告", "问题清单", "下载问题清单 Excel",
-                 "云溪县人民政府", "无法读取", "class=\"sortable\"", 'id="filter"'):
+                 "云溪县人民政府", "无法读取", "class=\"sortable\"", 'id="filter"', "按层级汇总"):
         assert text in page, text
     grades = [g["name"] for g in sorted(app.state.svc.nlp.rubric.grades, key=lambda g: -g["min"])]
     positions = [page.index(f"grade-{g}\">{g}</td>") for g in grades]

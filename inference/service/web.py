@@ -170,9 +170,14 @@ def batch_page(request: Request, batch_id: str):
     problem_cats = Counter(names.category_label(c) for r in results for s in r.get("statements", [])
                            if s["role"] == "problem" for c in s["categories"])
     issues = [] if running else svc.issues(batch_id)
+    by_level: dict[str, list[dict]] = {}
+    for r in results:
+        by_level.setdefault(r.get("level") or "未识别", []).append(r)
+    levels = [{"level": lv, "n": len(rs), "mean": round(sum(r["score"]["total"] for r in rs) / len(rs), 1),
+               "grades": Counter(r["score"]["grade"] for r in rs)} for lv, rs in sorted(by_level.items(), key=lambda kv: -len(kv[1]))]
     return render(request, "batch.html", batch=view, results=results, grades=[(g, grades.get(g, 0)) for g in grade_order],
                   histogram=_histogram(results), failed=failed.most_common(15), problem_cats=problem_cats.most_common(12),
-                  issues=issues, item_status=names.ITEM_STATUS_CN, status_cn=names.BATCH_STATUS_CN,
+                  issues=issues, levels=levels, grade_order=grade_order, item_status=names.ITEM_STATUS_CN, status_cn=names.BATCH_STATUS_CN,
                   running=running)
 
 
