@@ -110,7 +110,7 @@ def test_bad_zip_and_no_files(tmp_path, nlp):  # noqa: F811
     c = client(app)
     r = c.post("/api/v1/batches", files=[("files", ("broken.zip", b"PK\x03\x04garbage"))])
     assert r.status_code == 422 and _code(r) == "bad_zip"
-    z = zip_bytes({"picture.png": b"\x89PNG", "nested.zip": zip_bytes({"a.txt": b"x"}), "dir/": b""})
+    z = zip_bytes({"sheet.xls": b"\xd0\xcf\x11\xe0", "nested.zip": zip_bytes({"a.txt": b"x"}), "dir/": b""})
     r = c.post("/api/v1/batches", files=[("files", ("nothing.zip", z))])
     assert r.status_code == 422 and _code(r) == "no_files"
     r = c.post("/api/v1/batches", files=[("files", ("a.exe", b"MZ"))])
