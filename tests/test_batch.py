@@ -201,9 +201,11 @@ def test_resume_after_kill_and_interrupt(tmp_path, tiny_model_dir):
     if running:
         p2.send_signal(signal.SIGINT)
     out2, err2 = p2.communicate(timeout=60)
-    if running:
-        assert p2.returncode == 130 and "中断" in err2, (p2.returncode, err2[-2000:])
     stored2 = _db_count(db)
+    if running and p2.returncode != 0:
+        assert p2.returncode == 130 and "中断" in err2, (p2.returncode, err2[-2000:])
+    elif running:  # the interrupt landed after the last file: a finished run, nothing lost
+        assert stored2 == n_files, (stored2, err2[-2000:])
     assert stored2 >= stored
 
     # 3. resume to the end
