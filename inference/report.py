@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CheckStatus = Literal["pass", "fail", "uncertain", "not_assessable"]
-CellState = Literal["number", "blank", "missing", "ambiguous", "invalid"]
+# inferred: a cell of an ambiguous row that every arithmetically consistent reading agrees on (value set)
+CellState = Literal["number", "blank", "missing", "ambiguous", "invalid", "inferred"]
 FormatVersion = Literal["2021", "2019", "older", "unknown"]
 
 

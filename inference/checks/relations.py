@@ -49,7 +49,8 @@ def _row_values(table: Table, row: str) -> list[float] | None:
     The table parser gives every cell of such a row state 'ambiguous' and the row's numbers as `raw`
     (e.g. '4 4'). Returns them when all non-empty raws agree and fewer numbers than columns were seen
     (the missing ones were blank); None otherwise."""
-    raws = {c.raw.strip() for c in table.rows.get(row, {}).values() if c.state != "number" and c.raw and c.raw.strip()}
+    raws = {c.raw.strip() for c in table.rows.get(row, {}).values()
+            if c.state not in ("number", "inferred") and c.raw and c.raw.strip()}  # inferred: one of the row's numbers
     nums = [c.value for c in table.rows.get(row, {}).values() if c.state == "number" and c.value is not None]
     if len(raws) > 1 or (raws and nums):
         return None
