@@ -145,7 +145,7 @@ def score_batch(
     from inference.findings import BatchContext, run_findings
 
     stored = store.reports()
-    context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
+    context = BatchContext.build(hist.all(), {digest for digest, _ in stored}, reports=[r for _, r in stored])
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
     for digest, report in stored:
         before = _findings_state(report)
@@ -187,7 +187,8 @@ def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
         t2 = time.perf_counter()
         s5, whole = signatures(report)
         carried, in_force = table_figures(report)
-        hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+        hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force,
+                 published=report.meta.published_on or report.meta.signed_on)
         store.put_ok(digest, report, 0.0)
         stage["store"] += time.perf_counter() - t2
 

@@ -96,3 +96,20 @@ def test_infer_row_keeps_only_readings_that_add_up():
     t2 = Table("t3", found=True, rows={row.key: {c: Cell(None, "ambiguous", "2 9") for c in row.cols}})
     items = [_Item("num", v, str(v), i * 2, i * 2 + 1) for i, v in enumerate((2, 9))]
     assert infer_row(cfg, spec, row, items, t2) == []
+
+
+@pytest.mark.parametrize("role, charged", [("later", True), ("earlier", False), ("same_day", False), ("undated", False)])
+def test_copying_costs_only_the_later_report(role, charged):
+    from inference.report import Cell, Report, Table
+    from inference.scoring import BatchFindings
+
+    r = Report(source="x", text="")
+    r.tables = {k: Table(k, found=True, rows={"a": {"b": Cell(1, "number")}}) for k in ("t2", "t3", "t4")}
+    match = {"scope": "section5", "other": "other.txt", "similarity": 0.95, "role": role,
+             "other_date": None if role == "undated" else "2024-01-20", "passages": ["本机关政府信息公开工作仍存在一些不足之处。"]}
+    s = rate_report(r, findings=BatchFindings(similar=[match]))
+    (d,) = [d for d in s.deductions if d.part == "originality"]
+    assert (d.points > 0) == charged
+    assert "other.txt" in d.reason and any(e.text for e in d.evidence)
+    if role in ("same_day", "undated"):
+        assert d.treatment.startswith("需人工复核")
