@@ -52,6 +52,33 @@ def iter_files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
+# document formats a report may come in that no loader reads: listed as skipped, with the reason (other
+# files in a folder -- scripts, styles, data -- are no reports and are passed over silently)
+DOCUMENT_LIKE = (".doc", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".odt", ".ods", ".ofd", ".ppt", ".pptx", ".dps",
+                 ".caj", ".mht", ".mhtml", ".gif", ".bmp", ".webp", ".zip", ".rar", ".7z")
+
+
+def skipped_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
+    """Document files inside the given folders that no loader reads, each with the Chinese reason."""
+    from inference.loaders import UNSUPPORTED_HINTS, supported_extensions
+
+    supported = set(supported_extensions(in_folders=True))
+    shown = " ".join(sorted(supported))
+    out = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_dir():
+            continue
+        for f in sorted(p.rglob("*")):
+            ext = f.suffix.lower()
+            if not f.is_file() or ext in supported or ext not in DOCUMENT_LIKE:
+                continue
+            if any(x.startswith(".") for x in f.relative_to(p).parts):
+                continue  # hidden files and folders
+            out.append((f, UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 {shown}），已跳过")))
+    return out
+
+
 def digest_of(path: Path) -> str:
     h = hashlib.sha1()
     try:
@@ -108,6 +135,10 @@ def score_batch(
     files = iter_files(paths)
     done = store.done()
     todo = [f for f in files if done.get(str(f.resolve())) != digest_of(f)]
+    taken = {str(f.resolve()) for f in files}
+    for path, reason in skipped_files(paths):  # listed with the reason, never silently ignored
+        if str(path.resolve()) not in taken:
+            store.put_error(str(path.resolve()), digest_of(path), "unsupported", reason)
     result = BatchResult(out_dir=out_dir, skipped=len(files) - len(todo))
     stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
 
@@ -212,15 +243,15 @@ def _progress(total: int, enabled: bool):
 
 # -- CLI -------------------------------------------------------------------------------------------------
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--workers", type=int, default=1, help="parallel parser processes (default 1)")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
-    parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
-    parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 %% faster, somewhat less accurate")
-    parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归查找）")
+    parser.add_argument("--out", required=True, metavar="输出文件夹", help="输出文件夹")
+    parser.add_argument("--workers", type=int, default=1, help="并行解析进程数（默认 1）")
+    parser.add_argument("--resume", action="store_true", help="继续 --out 中中断的评分（已完成的文件不再评分）")
+    parser.add_argument("--rubric", default=None, help="评分细则 JSON（默认 data/rubric.json）")
+    parser.add_argument("--model", default=None, help="语句模型目录（默认 model/default）")
+    parser.add_argument("--int8", action="store_true", help="使用 int8 量化模型：约快 40%%，准确率略低")
+    parser.add_argument("--history", default=None, help="跨次评分共用的历史库（默认 输出文件夹/history.sqlite）")
+    parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
 
 def run(args) -> int:
@@ -243,4 +274,7 @@ def run(args) -> int:
     for e in res.errors:
         print(f"  无法读取 {e['source']}: [{e['code']}] {e['error']}")
     print(f"输出：{Path(args.out) / 'index.html'}")
+    if not res.results:
+        print("错误：没有任何报告被评分（见上面列出的文件和原因）。", file=sys.stderr)
+        return 1
     return 0

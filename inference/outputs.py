@@ -46,6 +46,10 @@ def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_o
     write_xlsx(out_dir / "summary.xlsx", results, errors)
     pages = out_dir / "reports"
     pages.mkdir(exist_ok=True)
+    current = {page_name(r) for r in results}
+    for old in pages.glob("*.html"):  # pages of reports an earlier run scored into this folder
+        if old.name not in current:
+            old.unlink()
     for r in results:
         (pages / page_name(r)).write_text(report_page(r, text_of(r["source"]) if text_of else None), encoding="utf-8")
     (out_dir / "index.html").write_text(dashboard(results, errors), encoding="utf-8")

@@ -13,3 +13,49 @@ def test_help_of_every_command(command, capsys):
         main([command, "--help"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip()
+
+
+def test_help_is_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "用法：" in out and "显示本帮助并退出" in out and "评分" in out
+    assert "sub-command" not in out and "show this help" not in out  # no developer docstring, no English
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    out = capsys.readouterr().out
+    assert "输出文件夹" in out and "show this help" not in out and "output folder" not in out
+
+
+def _fixed_model(monkeypatch):
+    from tests.conftest import FixedTagger
+    import inference.pipeline as pipeline
+
+    real = pipeline.load
+    monkeypatch.setattr(pipeline, "load", lambda *a, **k: real(model=FixedTagger(), rubric=k.get("rubric")))
+
+
+def test_unsupported_files_are_listed_and_nothing_scored_exits_nonzero(tmp_path, monkeypatch, capsys):
+    _fixed_model(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "2023年报.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
+    (folder / "统计.xls").write_bytes(b"\xd0\xcf\x11\xe0 old excel")
+    code = main(["score", str(folder), "--out", str(tmp_path / "out"), "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code != 0
+    assert "2023年报.doc" in out and ".docx" in out  # each skipped file with its reason
+    assert "统计.xls" in out and "Excel" in out
+    assert "没有任何报告被评分" in err
+
+
+def test_stale_report_pages_are_removed(tmp_path, monkeypatch, capsys):
+    from tests.conftest import SAMPLES_DIR
+
+    _fixed_model(monkeypatch)
+    out = tmp_path / "out"
+    a, b = SAMPLES_DIR / "s01_yunxi_county_gov_2023.txt", SAMPLES_DIR / "s13_linjiang_housing_2024.txt"
+    assert main(["score", str(a), "--out", str(out), "--no-progress"]) == 0
+    assert [p.name.startswith("s01") for p in (out / "reports").glob("*.html")] == [True]
+    assert main(["score", str(b), "--out", str(out), "--no-progress"]) == 0
+    assert [p.name[:3] for p in (out / "reports").glob("*.html")] == ["s13"]
