@@ -212,22 +212,39 @@ def test_skewed_noisy_scan_of_tables_three_and_four(fixtures):
 # ---------------------------------------------------------------------------------------------- unreadable cells
 
 
-def test_low_confidence_cell_is_ambiguous_never_guessed(fixtures):
-    """A cell read below min_cell_confidence becomes `ambiguous` with a note, and no check fails on it."""
+def _rescored(fixtures, cells: list[tuple[str, str]], score: float = 0.3):
+    """The scanned-PDF report read again after the recogniser's score of `cells` (t3) was lowered."""
     from inference.pipeline import read_report
     from inference.report import Report
 
     r = Report.from_dict(read(fixtures, "scanned_pdf").to_dict())
-    cell = r.tables["t3"].cell("new_received", "natural_person")
-    for span in r.ocr["spans"]:
-        if span[0] <= cell.start < span[1]:
-            span[2] = 0.3
-    fresh = Report(source=r.source, text=r.text, kind=r.kind, raw_tables=r.raw_tables, ocr=r.ocr)
-    out = read_report(fresh)
-    c = out.tables["t3"].cell("new_received", "natural_person")
-    assert c.state == "ambiguous" and c.value is None and c.confidence == 0.3
-    assert any("置信度低于" in n and "自然人" in n for n in out.tables["t3"].notes)
+    for row, col in cells:
+        cell = r.tables["t3"].cell(row, col)
+        for span in r.ocr["spans"]:
+            if span[0] <= cell.start < span[1]:
+                span[2] = score
+    return read_report(Report(source=r.source, text=r.text, kind=r.kind, raw_tables=r.raw_tables, ocr=r.ocr))
+
+
+def test_low_confidence_cells_are_ambiguous_never_guessed(fixtures):
+    """Two cells of one row read below min_cell_confidence: both `ambiguous` with a note, no check fails."""
+    out = _rescored(fixtures, [("new_received", "natural_person"), ("new_received", "commercial")])
+    t = out.tables["t3"]
+    for col in ("natural_person", "commercial"):
+        c = t.cell("new_received", col)
+        assert c.state == "ambiguous" and c.value is None and c.confidence == 0.3
+    assert any("置信度低于" in n and "自然人" in n for n in t.notes)
     assert not [x for x in out.checks if x.status == "fail"]
+
+
+def test_low_confidence_cell_confirmed_by_the_row_sum(fixtures):
+    """One low-score cell whose reading is exactly what the row's sum requires: used, marked inferred."""
+    out = _rescored(fixtures, [("new_received", "natural_person")])
+    t = out.tables["t3"]
+    c = t.cell("new_received", "natural_person")
+    want = EXPECTED[S07]["tables"]["t3"]["new_received"]["natural_person"]
+    assert (c.state, c.value, c.confidence) == ("inferred", want, 0.3)
+    assert any("行内合计关系" in n and "推算（inferred）" in n for n in t.notes)
 
 
 def test_ink_without_text_is_unreadable(tmp_path):

@@ -96,6 +96,8 @@ def _term(table: Table, row: str, col: str, label: str) -> Term:
         return Term(path, label, "unknown", None, note="未识别", cell=None)
     if cell.state == "number" and cell.value is not None:
         return Term(path, label, "number", cell.value, cell=cell)
+    if cell.state == "inferred" and cell.value is not None:  # fixed by the table's arithmetic (a note says how)
+        return Term(path, label, "number", cell.value, cell=cell, implied=True)
     if cell.state == "blank":
         return Term(path, label, "blank", 0, note="空白", cell=cell)
     note = _STATE_NOTE.get(cell.state, cell.state)
