@@ -46,6 +46,12 @@ def settings() -> dict[str, Any]:
 
 
 def available() -> bool:
+    """The `ocr` extra is installed (checked once per process)."""
+    return _importable()
+
+
+@lru_cache(maxsize=1)
+def _importable() -> bool:
     try:
         import cv2  # noqa: F401
         import rapidocr_onnxruntime  # noqa: F401
@@ -376,9 +382,9 @@ def pdf_scanned_page(pictures: PdfPictures, index: int, b) -> bool:
 
 def pdf_page_pictures(pictures: PdfPictures, index: int, page, b) -> None:
     """Pictures on a PDF page that has text (a table published as an image): OCR each large one."""
-    cfg = settings()
-    if not available() or not page.images:
+    if not page.images or not available():  # most pages have no pictures: OpenCV is not even imported
         return
+    cfg = settings()
     pw, ph = float(page.width), float(page.height)
     for k, im in enumerate(sorted(page.images, key=lambda i: (i["top"], i["x0"]))):
         x0, top, x1, bottom = (max(0.0, float(im["x0"])), max(0.0, float(im["top"])),
@@ -398,10 +404,8 @@ _EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}e
 
 def docx_pictures(element, document, b, counter: list[int]) -> None:
     """Pictures inside a DOCX paragraph (an inline table image): OCR each one large enough."""
-    if not available():
-        return
     blips = list(element.iter(_BLIP))
-    if not blips:
+    if not blips or not available():
         return
     from PIL import Image
 
