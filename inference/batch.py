@@ -258,6 +258,7 @@ def run(args) -> int:
     try:
         from inference.pipeline import load
 
+        print("正在加载语句模型和规则（约需数秒）……", file=sys.stderr, flush=True)
         nlp = load(model=args.model, rubric=args.rubric, int8=args.int8)
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
                           history=args.history, progress=not args.no_progress)

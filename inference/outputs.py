@@ -17,6 +17,22 @@ CHECK_CN = {"pass": "通过", "fail": "不通过", "uncertain": "无法确定", 
 REPORT_HEADERS = ["文件", "机关", "年度", "格式", "发布日期", "总分", "等级", "未通过检查数", "问题陈述数", "改进措施数", "主要扣分"]
 
 
+TABLE_CN = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况", "t4": "表四 行政复议、行政诉讼情况"}
+STATE_CN = {"blank": "空白", "missing": "缺失", "ambiguous": "存疑", "invalid": "无效"}
+
+
+def _label_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Chinese names of table rows and columns (data/table_labels.json)."""
+    from inference.tables.config import load_config
+
+    cfg = load_config()
+    rows = {r.key: r.name for r in cfg.t3.rows}
+    for _kws, spec in cfg.t2_formats.values():
+        rows.update({r.key: r.name for r in spec.rows})
+    rows.update({r["key"]: r["name"] for r in cfg.raw["t4"]["rows"]})
+    return rows, dict(cfg.raw.get("col_names", {}))
+
+
 def page_name(result: dict) -> str:
     stem = Path(result["source"]).stem
     return f"{stem[:40]}-{hashlib.sha1(result['source'].encode()).hexdigest()[:8]}.html"
@@ -204,8 +220,10 @@ def _highlighted_text(text: str, statements: list[dict]) -> str:
 def _table_html(key: str, table: dict, failing: set[str]) -> str:
     rows = table.get("rows") or {}
     if not rows:
-        return f"<p>{key}: 未识别</p>"
+        return f"<p>{_e(TABLE_CN.get(key, key))}：未识别</p>"
+    row_cn, col_cn = _label_names()
     cols = list(next(iter(rows.values())).keys())
+    conf = table.get("ocr_confidence", {})
     body = []
     for row, cells in rows.items():
         tds = []
@@ -214,10 +232,16 @@ def _table_html(key: str, table: dict, failing: set[str]) -> str:
             v = cells.get(c)
             state = table.get("non_numeric_cells", {}).get(f"{row}.{c}")
             cls = "fail" if path in failing else ("uncertain" if state else "")
-            shown = v if v is not None else {"blank": "空白", "missing": "缺失", "ambiguous": "存疑", "invalid": "无效"}.get(state, "")
-            tds.append(f"<td class='{cls}'>{_e(shown)}</td>")
-        body.append(f"<tr><th>{_e(row)}</th>{''.join(tds)}</tr>")
-    return f"<table><thead><tr><th></th>{''.join(f'<th>{_e(c)}</th>' for c in cols)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            shown = v if v is not None else STATE_CN.get(state, "")
+            if v is not None and state == "inferred":
+                shown = f"{v}（推算）"
+            title = f" title='文字识别置信度 {conf[f'{row}.{c}']:.2f}'" if f"{row}.{c}" in conf else ""
+            tds.append(f"<td class='{cls}'{title}>{_e(shown)}</td>")
+        body.append(f"<tr><th>{_e(row_cn.get(row, row))}</th>{''.join(tds)}</tr>")
+    head = "".join(f"<th>{_e(col_cn.get(c, c))}</th>" for c in cols)
+    notes = "".join(f"<li>{_e(n)}</li>" for n in table.get("notes", []))
+    return (f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            + (f"<ul class='notes'>{notes}</ul>" if notes else ""))
 
 
 def _ocr_line(result: dict) -> str:
@@ -236,16 +260,17 @@ def report_page(result: dict, text: str | None = None) -> str:
         except NianbaoError:
             text = ""
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
+    parts_cn = {k: p.get("name", k) for k, p in result["score"]["parts"].items()}
     deductions = "".join(
-        f"<tr><td>{_e(d['part'])}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())
     checks = "".join(
-        f"<tr class='{_e(c['status'])}'><td>{_e(c['id'])}</td><td>{CHECK_CN[c['status']]}</td><td>{_e(c['message'])}</td></tr>"
+        f"<tr class='{_e(c['status'])}'><td>{CHECK_CN[c['status']]}</td><td>{_e(c['message'])}<span class='id'>（{_e(c['id'])}）</span></td></tr>"
         for c in sorted(result["checks"], key=lambda c: ["fail", "uncertain", "not_assessable", "pass"].index(c["status"]))
     )
-    tables = "".join(f"<h3>{_e(k)}</h3>{_table_html(k, t, failing)}" for k, t in result.get("tables", {}).items())
+    tables = "".join(f"<h3>{_e(TABLE_CN.get(k, k))}</h3>{_table_html(k, t, failing)}" for k, t in result.get("tables", {}).items())
     sc = result["score"]
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(result.get('agency') or result['source'])}</title>
 <style>{CSS}</style></head><body><p><a href="../index.html">← 返回汇总</a></p>

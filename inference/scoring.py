@@ -135,7 +135,10 @@ def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
         gaps = [(r, c, cell) for r, cols in table.rows.items() for c, cell in cols.items() if cell.state in ("blank", "missing", "invalid")]
         if gaps:
             points = rule["per_cell_batch_points"] * -(-len(gaps) // rule["per_blank_or_missing_cell_batch"])
-            sample = "、".join(f"{r}.{c}" for r, c, _ in gaps[:5])
+            from inference.tables.config import load_config
+
+            col_cn = load_config().raw.get("col_names", {})
+            sample = "、".join(f"{_row_cn(key, r)}/{col_cn.get(c, c)}" for r, c, _ in gaps[:5])
             out.append(Deduction(part["key"], points, f"{names[key]} 有 {len(gaps)} 个单元格空白、缺失或无法识别（如 {sample}）",
                                  f"tables.{key}", [Evidence(path=f"{key}.{r}.{c}", value=cell.raw or None,
                                                             start=cell.start, end=cell.end) for r, c, cell in gaps[:20]],

@@ -59,3 +59,20 @@ def test_stale_report_pages_are_removed(tmp_path, monkeypatch, capsys):
     assert [p.name.startswith("s01") for p in (out / "reports").glob("*.html")] == [True]
     assert main(["score", str(b), "--out", str(out), "--no-progress"]) == 0
     assert [p.name[:3] for p in (out / "reports").glob("*.html")] == ["s13"]
+
+
+def test_report_page_names_parts_rows_and_columns_in_chinese(sample_batch):
+    from inference.outputs import report_page
+
+    result, _bad, _out = sample_batch
+    r = next(x for x in result.results if x["source"].endswith("s03_guixiang_street_2022.txt"))
+    page = report_page(r, text="")
+    for english in ("<th>withheld_state_secret</th>", "<th>natural_person</th>", ">t3_identity<", "<th>made</th>",
+                    "<th>in_force</th>", "<h3>t3</h3>"):
+        assert english not in page, english
+    # identifiers only follow the Chinese text, in parentheses (check ids)
+    import re
+
+    for m in re.finditer("natural_person|withheld_state_secret", page):
+        assert "（" in page[max(0, m.start() - 40):m.start()] and "）" in page[m.end():m.end() + 40], page[m.start() - 60:m.end() + 20]
+    assert "自然人" in page and "表三 收到和处理政府信息公开申请情况" in page and "属于国家秘密" in page
