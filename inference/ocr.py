@@ -458,6 +458,9 @@ def mark_tables(report: Report) -> Report:
     from inference.tables.text import _CN_TABLE
 
     report.ocr["spans"].sort(key=lambda s: s[0])
+    # metadata read from OCR text (agency, year, dates ...): the score of the text each was read from
+    report.ocr["values"] = {name: conf for name, (s, e) in sorted(report.meta.spans.items())
+                            if (conf := confidence_of(report, s, e)) is not None}
     cfg = load_config()
     names = cfg.raw.get("col_names", {})
     row_names = {r.key: r.name for r in cfg.t3.rows}

@@ -341,7 +341,8 @@ class Report:
         if self.provenance:
             out["provenance"] = dict(self.provenance)
         if self.ocr:
-            out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])]}
+            out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])],
+                          "values": dict(self.ocr.get("values", {}))}  # metadata field -> OCR score
         if not full:
             return out
         # beyond the inspect --json schema: what `from_dict` needs to rebuild the Report exactly
@@ -381,7 +382,8 @@ class Report:
             batch=BatchInfo.from_dict(d["batch"]) if d.get("batch") else None,
             provenance=dict(d.get("provenance", {})),
             ocr={"regions": [dict(r) for r in d["ocr"].get("regions", [])],
-                 "spans": [list(s) for s in d.get("ocr_spans", [])]} if d.get("ocr") else {},
+                 "spans": [list(s) for s in d.get("ocr_spans", [])],
+                 "values": dict(d["ocr"].get("values", {}))} if d.get("ocr") else {},
         )
 
 

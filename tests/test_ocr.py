@@ -139,6 +139,8 @@ def test_every_ocr_value_carries_its_confidence(fixtures):
         assert any("文字识别（OCR）" in n for n in t.notes)
         assert t.to_dict()["ocr_confidence"]
     assert ocr.confidence_of(r, r.meta.spans["year"][0], r.meta.spans["year"][1]) is not None
+    assert 0.5 < r.ocr["values"]["year"] <= 1 and "agency" in r.ocr["values"]  # metadata carries its score too
+    assert r.to_dict(full=False)["ocr"]["values"] == r.ocr["values"]
     assert "扫描页" in ocr.summary(r)
 
 
