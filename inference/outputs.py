@@ -161,22 +161,38 @@ def _e(v) -> str:
     return html.escape(str(v if v is not None else "").translate(_CONTROL))
 
 
-def _bars(counter: Counter, total: int | None = None) -> str:
+def _bars(counter: Counter, total: int | None = None, order: list[str] | None = None) -> str:
+    """Bars by count, or in the given `order` (grades, score bins: the reader's order, empty ones shown)."""
     if not counter:
         return "<p>无</p>"
     top = max(counter.values())
+    items = [(k, counter.get(k, 0)) for k in order] if order else counter.most_common(30)
     rows = "".join(
         f"<tr><td>{_e(k)}</td><td>{n}</td><td><span class='bar' style='width:{int(300 * n / top)}px'></span></td></tr>"
-        for k, n in counter.most_common(30)
+        for k, n in items
     )
     return f"<table>{rows}</table>"
+
+
+SCORE_BINS = ["0–59", "60–69", "70–79", "80–89", "90–100"]
+
+
+def score_bin(total: float) -> str:
+    """The score bin of a total: below 60 is one bin (不合格), 100 belongs to 90–100."""
+    if total < 60:
+        return SCORE_BINS[0]
+    return SCORE_BINS[min(4, int(total // 10) - 5)]
 
 
 def dashboard(results: list[dict], errors: list[dict]) -> str:
     from inference.scoring import category_name
 
+    from inference.scoring import default_rubric
+
     grades = Counter(r["score"]["grade"] for r in results)
-    buckets = Counter(f"{int(r['score']['total'] // 10 * 10)}–{int(r['score']['total'] // 10 * 10) + 9}" for r in results)
+    grade_order = [g["name"] for g in default_rubric().grades]  # best first
+    grade_order += [g for g in grades if g not in grade_order]
+    buckets = Counter(score_bin(r["score"]["total"]) for r in results)
     failed = Counter(c["id"] for r in results for c in r["checks"] if c["status"] == "fail")
     problem_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "problem" for c in s["categories"])
     remedy_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "remedy" for c in s["categories"])
@@ -193,8 +209,8 @@ def dashboard(results: list[dict], errors: list[dict]) -> str:
 <style>{CSS}</style></head><body>
 <h1>政府信息公开工作年度报告评分汇总</h1>
 <p>共 {len(results)} 份报告已评分，平均 {mean:.1f} 分；{len(errors)} 个文件无法读取。</p>
-<h2>等级分布</h2>{_bars(grades)}
-<h2>分数分布</h2>{_bars(Counter(dict(sorted(buckets.items()))))}
+<h2>等级分布</h2>{_bars(grades, order=grade_order)}
+<h2>分数分布</h2>{_bars(buckets, order=SCORE_BINS[::-1])}
 <h2>最常见的未通过检查</h2>{_bars(failed)}
 <h2>问题类别频次</h2>{_bars(problem_cats)}
 <h2>改进措施类别频次</h2>{_bars(remedy_cats)}

@@ -76,3 +76,20 @@ def test_report_page_names_parts_rows_and_columns_in_chinese(sample_batch):
     for m in re.finditer("natural_person|withheld_state_secret", page):
         assert "（" in page[max(0, m.start() - 40):m.start()] and "）" in page[m.end():m.end() + 40], page[m.start() - 60:m.end() + 20]
     assert "自然人" in page and "表三 收到和处理政府信息公开申请情况" in page and "属于国家秘密" in page
+
+
+def test_dashboard_orders_grades_and_score_bins():
+    from inference.outputs import dashboard, score_bin
+
+    assert [score_bin(x) for x in (0, 59.5, 60, 89.99, 90, 100)] == ["0–59", "0–59", "60–69", "80–89", "90–100", "90–100"]
+
+    def result(total, grade):
+        return {"source": f"/x/{total}.txt", "score": {"total": total, "grade": grade, "deductions": [], "parts": {}},
+                "checks": [], "statements": []}
+
+    page = dashboard([result(100, "优秀"), result(61, "合格"), result(61.5, "合格"), result(40, "不合格")], [])
+    assert "100–109" not in page
+    grades = page[page.index("等级分布"):page.index("分数分布")]
+    assert grades.index("优秀") < grades.index("良好") < grades.index("合格") < grades.index("不合格")
+    bins = page[page.index("分数分布"):page.index("最常见")]
+    assert bins.index("90–100") < bins.index("60–69") < bins.index("0–59")
