@@ -119,11 +119,63 @@ def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
     err.append(["文件", "错误类型", "原因"])
     for e in errors:
         err.append([_safe(e["source"]), e["code"], _safe(e["error"])])
+    _figures_sheet(wb.create_sheet("指标数据"), results)
+    from openpyxl.utils import get_column_letter
+
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A2" if sheet.title != "指标数据" else "C2"
+        if sheet.max_row >= 1 and sheet.max_column >= 1:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+        for i, col in enumerate(sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)), 1):
+            width = max((_display_width(c.value) for c in col), default=8)
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
     wb.save(path)
+
+
+def _display_width(v) -> int:
+    """Width of a cell's text in Excel columns (a CJK character takes two)."""
+    text = "" if v is None else str(v)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def figure_columns() -> list[tuple[str, str, str, str]]:
+    """(table, row, column, header) of every figure of tables 2/3/4 in the official order (2021 format,
+    then the rows only the 2019 format has)."""
+    from inference.tables.config import load_config
+
+    cfg = load_config()
+    short = {"t2": "表二", "t3": "表三", "t4": "表四"}
+    names = cfg.raw.get("col_names", {})
+    out, seen = [], set()
+    fmts = sorted(cfg.t2_formats, key=lambda f: f != cfg.t2_default)
+    specs = [("t2", cfg.t2_formats[f][1].rows) for f in fmts] + [("t3", cfg.t3.rows)]
+    for key, rows in specs:
+        for r in rows:
+            for c in r.cols:
+                if (key, r.key, c) not in seen:
+                    seen.add((key, r.key, c))
+                    out.append((key, r.key, c, f"{short[key]}/{r.name}/{names.get(c, c)}"))
+    for r in cfg.raw["t4"]["rows"]:
+        for c in cfg.raw["t4"]["cols"]:
+            out.append(("t4", r["key"], c, f"{short['t4']}/{r['name']}/{names.get(c, c)}"))
+    return out
+
+
+def _figures_sheet(ws, results: list[dict]) -> None:
+    """One row per report, every figure of tables 2/3/4 in the official row/column order, ready to be added
+    up for a county or city: blank cells empty, unknown ones named (存疑/缺失/无效), inferred ones as figures."""
+    cols = figure_columns()
+    ws.append(["机关", "年度", "文件"] + [h for *_k, h in cols])
+    for r in results:
+        row = [_safe(r.get("agency") or ""), r.get("year") or "", _safe(r["source"])]
+        for key, rk, ck, _h in cols:
+            t = r.get("tables", {}).get(key) or {}
+            v = (t.get("rows") or {}).get(rk, {}).get(ck)
+            state = (t.get("non_numeric_cells") or {}).get(f"{rk}.{ck}")
+            row.append(v if v is not None else STATE_CN.get(state, "") if state != "blank" else "")
+        ws.append(row)
 
 
 CSS = """

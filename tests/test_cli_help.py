@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pathlib import Path
 
 from inference.cli import COMMANDS, main
 
@@ -93,3 +94,25 @@ def test_dashboard_orders_grades_and_score_bins():
     assert grades.index("优秀") < grades.index("良好") < grades.index("合格") < grades.index("不合格")
     bins = page[page.index("分数分布"):page.index("最常见")]
     assert bins.index("90–100") < bins.index("60–69") < bins.index("0–59")
+
+
+def test_summary_xlsx_has_figures_sheet_widths_and_filters(sample_batch):
+    from openpyxl import load_workbook
+
+    from inference.outputs import figure_columns
+
+    result, _bad, out = sample_batch
+    wb = load_workbook(out / "summary.xlsx")
+    ws = wb["指标数据"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["机关", "年度", "文件"] and len(header) == 3 + len(figure_columns())
+    assert "表三/一、本年新收政府信息公开申请数量/自然人" in header
+    assert ws.max_row == 1 + len(result.results)
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if str(r[2]).endswith("s07_linjiang_city_gov_2024.pdf"))
+    import json
+
+    exp = json.loads((Path(__file__).resolve().parents[1] / "data/samples/expected.json").read_text(encoding="utf-8"))
+    want = exp["samples"]["s07_linjiang_city_gov_2024.pdf"]["tables"]["t3"]["new_received"]["total"]
+    assert row[header.index("表三/一、本年新收政府信息公开申请数量/总计")] == want
+    for sheet in wb.worksheets:
+        assert sheet.auto_filter.ref and sheet.column_dimensions["A"].width >= 8
