@@ -115,6 +115,33 @@ def iter_files(paths: list[str | Path]) -> list[Path]:
     return scan(paths)[0]
 
 
+# document formats a report may come in that no loader reads: listed as skipped, with the reason (other
+# files in a folder -- scripts, styles, data -- are no reports and are passed over silently)
+DOCUMENT_LIKE = (".doc", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".odt", ".ods", ".ofd", ".ppt", ".pptx", ".dps",
+                 ".caj", ".mht", ".mhtml", ".gif", ".bmp", ".webp", ".zip", ".rar", ".7z")
+
+
+def skipped_files(paths: list[str | Path]) -> list[tuple[Path, str]]:
+    """Document files inside the given folders that no loader reads, each with the Chinese reason."""
+    from inference.loaders import UNSUPPORTED_HINTS, supported_extensions
+
+    supported = set(supported_extensions(in_folders=True))
+    shown = " ".join(sorted(supported))
+    out = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_dir():
+            continue
+        for f in sorted(p.rglob("*")):
+            ext = f.suffix.lower()
+            if not f.is_file() or ext in supported or ext not in DOCUMENT_LIKE:
+                continue
+            if any(x.startswith(".") for x in f.relative_to(p).parts):
+                continue  # hidden files and folders
+            out.append((f, UNSUPPORTED_HINTS.get(ext, f"不支持的文件类型“{ext}”（支持 {shown}），已跳过")))
+    return out
+
+
 def digest_of(path: Path) -> str:
     """sha1 of a regular file within the byte limit; `error:<code>` for anything `check_file` refuses
     (a FIFO or a device is never opened)."""
@@ -195,6 +222,10 @@ def score_batch(
         for entry in skipped:
             if done.get(entry.source) != f"error:{entry.code}":
                 store.put_error(entry.source, f"error:{entry.code}", entry.code, entry.reason)
+        taken = {source_key(f) for f in files}
+        for path, reason in skipped_files(paths):  # documents no loader reads: listed with the reason, never silent
+            if source_key(path) not in taken and done.get(source_key(path)) != "error:unsupported":
+                store.put_error(source_key(path), "error:unsupported", "unsupported", reason)
         todo = [f for f in files if (key := source_key(f)) not in done or done[key] != digest_of(f)]
         result = BatchResult(out_dir=out_dir, skipped=len(files) - len(todo))
         stage = {"parse": 0.0, "statements": 0.0, "score": 0.0, "store": 0.0}
@@ -338,7 +369,7 @@ def apply_batch_findings(nlp, store, hist) -> None:
     from inference.findings import BatchContext, run_findings
 
     stored = store.reports()
-    context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
+    context = BatchContext.build(hist.all(), {digest for digest, _ in stored}, reports=[r for _, r in stored])
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
     for digest, report in stored:
         before = _findings_state(report)
@@ -355,7 +386,8 @@ def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0)
 
     s5, whole = signatures(report)
     carried, in_force = table_figures(report)
-    hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+    hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force,
+             published=report.meta.published_on or report.meta.signed_on)
     store.put_ok(digest, report, seconds)
 
 
@@ -388,20 +420,19 @@ def _progress(total: int, enabled: bool):
 
 # -- CLI -------------------------------------------------------------------------------------------------
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
-    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归查找）")
+    parser.add_argument("--out", required=True, metavar="输出文件夹", help="输出文件夹")
     parser.add_argument("--workers", type=int, default=1,
-                        help="parser processes beside the model (default 1; 0: read in this process, without time/memory limits)")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    parser.add_argument("--rubric", default=None, help="rubric JSON (default data/rubric.json)")
-    parser.add_argument("--model", default=None, help="statement model directory (default model/default)")
-    parser.add_argument("--int8", action="store_true", help="int8-quantised model: ~40 %% faster, somewhat less accurate")
+                        help="与模型并行的解析进程数（默认 1；0 表示在本进程中读取，不受时间和内存限制）")
+    parser.add_argument("--resume", action="store_true", help="继续 --out 中中断的评分（已完成的文件不再评分）")
+    parser.add_argument("--rubric", default=None, help="评分细则 JSON（默认 data/rubric.json）")
+    parser.add_argument("--model", default=None, help="语句模型目录（默认 model/default）")
+    parser.add_argument("--int8", action="store_true", help="使用 int8 量化模型：约快 40%%，准确率略低")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
-                        help="model arithmetic: bf16 autocast where the CPU has native bf16 (auto, default), or forced; "
-                             "98 %% of statements identical to fp32, same accuracy (README)")
-    parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
-    parser.add_argument("--limits", default=None, help="JSON with per-file limits to change (keys of data/limits.json)")
-    parser.add_argument("--no-progress", action="store_true")
+                        help="模型运算精度：auto（默认，CPU 原生支持时用 bf16）、fp32 或 bf16；bf16 与 fp32 的语句 98%% 相同（见 README）")
+    parser.add_argument("--history", default=None, help="跨次评分共用的历史库（默认 输出文件夹/history.sqlite）")
+    parser.add_argument("--limits", default=None, help="修改单个文件限额的 JSON（键见 data/limits.json）")
+    parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
 
 def run(args) -> int:
@@ -415,6 +446,7 @@ def run(args) -> int:
             limits.use_file(args.limits)
         from inference.statements import resolve_precision
 
+        print("正在加载语句模型和规则（约需数秒）……", file=sys.stderr, flush=True)
         nlp = load(model=args.model, rubric=args.rubric, int8=args.int8,
                    bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
@@ -439,4 +471,7 @@ def run(args) -> int:
         for note in r.get("notes", []):
             print(f"  注意 {r['source']}: {note}")
     print(f"输出：{Path(args.out) / 'index.html'}")
+    if not res.results:
+        print("错误：没有任何报告被评分（见上面列出的文件和原因）。", file=sys.stderr)
+        return 1
     return 0

@@ -134,22 +134,64 @@ class BatchContext:
     """What phase 2 of a batch knows: near-duplicate matches per digest and the reports of every body by year."""
     matches: dict[str, list[dict]] = field(default_factory=dict)
     by_body: dict[tuple[str | None, int], dict] = field(default_factory=dict)
+    dates: dict[str, str | None] = field(default_factory=dict)  # source -> publication (else signing) date
+    texts: dict[str, str] = field(default_factory=dict)  # source -> free text, for batch-mates (copied passages)
 
     @classmethod
-    def build(cls, history_entries: list[dict], digests: set[str]) -> "BatchContext":
+    def build(cls, history_entries: list[dict], digests: set[str], reports: list[Report] = ()) -> "BatchContext":
         """history_entries: batch + history store; digests: every stored result's (byte-identical copies
-        under other paths share one)."""
+        under other paths share one); reports: the batch's stored Reports (dates, copied passages)."""
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
                 by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
-        return cls(similar_pairs(history_entries, digests), by_body)
+        dates = {e["source"]: e.get("published") for e in history_entries}
+        dates.update({r.source: report_date(r) for r in reports})
+        texts = {r.source: free_text(r) for r in reports}
+        return cls(similar_pairs(history_entries, digests), by_body, dates, texts)
+
+
+def report_date(report: Report) -> str | None:
+    """The date that says who published first: publication, else signing (ISO)."""
+    return report.meta.published_on or report.meta.signed_on
+
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]{15,}[。；;！!？?]?")
+
+
+def shared_passages(text: str, other: str, base: int = 0, limit: int = 5) -> list[tuple[int, int, str]]:
+    """Sentences (15+ characters) of `text` that also stand in `other`: (start, end, sentence)."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group().strip()
+        if len(sentence) >= 15 and sentence in other:
+            out.append((base + m.start(), base + m.end(), sentence))
+            if len(out) >= limit:
+                break
+    return out
 
 
 @batch_findings.register("copying")
 def copying(report: Report, digest: str, context: BatchContext) -> None:
-    """Near-duplicates of section 五 and of the free text (the rubric's `batch` rule decides what they cost)."""
-    report.batch.similar = [m for m in context.matches.get(digest, []) if m["other"] != report.source]
+    """Near-duplicates of section 五 and of the free text (the rubric's `batch` rule decides what they cost).
+    Each match says who published first (`role`: later | earlier | same_day | undated, by publication or
+    signing date) and, for a batch-mate, the passages both reports share (`passages`)."""
+    mine = report_date(report)
+    own = free_text(report)
+    out = []
+    for m in context.matches.get(digest, []):
+        if m["other"] == report.source:
+            continue
+        m = dict(m)
+        theirs = context.dates.get(m["other"])
+        m["other_date"] = theirs
+        m["role"] = ("undated" if not mine or not theirs else "later" if mine > theirs
+                     else "earlier" if mine < theirs else "same_day")
+        other_text = context.texts.get(m["other"])
+        if other_text:
+            m["passages"] = [p[2] for p in shared_passages(own, other_text)]
+        out.append(m)
+    report.batch.similar = out
 
 
 @batch_findings.register("cross_year")

@@ -13,8 +13,8 @@ TABLE_NAMES = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收�
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="report file (.txt .html .htm .docx .pdf)")
-    parser.add_argument("--json", action="store_true", help="print the parsed report as JSON")
+    parser.add_argument("file", metavar="文件", help="报告文件（.txt .html .htm .docx .pdf，装有 OCR 扩展时也可为图片）")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果")
 
 
 def summary(report) -> str:

@@ -46,6 +46,12 @@ def settings() -> dict[str, Any]:
 
 
 def available() -> bool:
+    """The `ocr` extra is installed (checked once per process)."""
+    return _importable()
+
+
+@lru_cache(maxsize=1)
+def _importable() -> bool:
     try:
         import cv2  # noqa: F401
         import rapidocr_onnxruntime  # noqa: F401
@@ -376,9 +382,9 @@ def pdf_scanned_page(pictures: PdfPictures, index: int, b) -> bool:
 
 def pdf_page_pictures(pictures: PdfPictures, index: int, page, b) -> None:
     """Pictures on a PDF page that has text (a table published as an image): OCR each large one."""
-    cfg = settings()
-    if not available() or not page.images:
+    if not page.images or not available():  # most pages have no pictures: OpenCV is not even imported
         return
+    cfg = settings()
     pw, ph = float(page.width), float(page.height)
     for k, im in enumerate(sorted(page.images, key=lambda i: (i["top"], i["x0"]))):
         x0, top, x1, bottom = (max(0.0, float(im["x0"])), max(0.0, float(im["top"])),
@@ -398,10 +404,8 @@ _EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}e
 
 def docx_pictures(element, document, b, counter: list[int]) -> None:
     """Pictures inside a DOCX paragraph (an inline table image): OCR each one large enough."""
-    if not available():
-        return
     blips = list(element.iter(_BLIP))
-    if not blips:
+    if not blips or not available():
         return
     from PIL import Image
 
@@ -454,6 +458,9 @@ def mark_tables(report: Report) -> Report:
     from inference.tables.text import _CN_TABLE
 
     report.ocr["spans"].sort(key=lambda s: s[0])
+    # metadata read from OCR text (agency, year, dates ...): the score of the text each was read from
+    report.ocr["values"] = {name: conf for name, (s, e) in sorted(report.meta.spans.items())
+                            if (conf := confidence_of(report, s, e)) is not None}
     cfg = load_config()
     names = cfg.raw.get("col_names", {})
     row_names = {r.key: r.name for r in cfg.t3.rows}
@@ -481,11 +488,47 @@ def mark_tables(report: Report) -> Report:
                     shown = cell.raw if cell.raw and cell.raw != UNREADABLE else "无法辨认"
                     low.append(f"“{row_names.get(r, r)}”行“{names.get(c, c)}”列（{shown}，置信度{conf:.2f}）")
                     cell.state, cell.value = "ambiguous", None
+        for r in {r for r, _c in _low_cells(t)}:
+            _confirm_by_row_sum(cfg, key, t, r, row_names.get(r, r), names)
         if scores:
             t.notes.append(f"{_CN_TABLE[key]}由图片经文字识别（OCR）读取，{len(scores)}个单元格，最低置信度{min(scores):.2f}。")
         if low:
             t.notes.append(f"{_CN_TABLE[key]}以下单元格文字识别置信度低于{floor:.2f}，标记为存疑，不作推测：" + "；".join(low) + "。")
     return report
+
+
+def _low_cells(t) -> list[tuple[str, str]]:
+    return [(r, c) for r, cols in t.rows.items() if r not in t.ambiguous_rows
+            for c, cell in cols.items() if cell.state == "ambiguous" and cell.confidence is not None]
+
+
+def _confirm_by_row_sum(cfg, key: str, t, row: str, row_name: str, names: dict) -> None:
+    """A low-score cell is used after all when two independent sources agree: the recogniser's reading
+    parses to the very number the row's own sum requires (all other cells of the row read as numbers).
+    The cell becomes `inferred` with the reasoning in a note; otherwise it stays `ambiguous`."""
+    from inference.tables.assign import _parse_number
+    from inference.tables.text import _CN_TABLE
+
+    spec = cfg.t3 if key == "t3" else cfg.t4 if key == "t4" else None
+    rs = spec.row_sum if spec is not None else None
+    cells = t.rows.get(row, {})
+    unknown = [c for c, cell in cells.items() if cell.state == "ambiguous"]
+    if not rs or len(unknown) != 1 or rs["total"] not in cells:
+        return
+    col = unknown[0]
+    others = {c: cell for c, cell in cells.items() if c != col and c in [rs["total"], *rs["parts"]]}
+    if any(cell.state != "number" or cell.value is None for cell in others.values()):
+        return
+    parts = sum(cell.value for c, cell in others.items() if c != rs["total"])
+    need = parts if col == rs["total"] else others[rs["total"]].value - parts
+    cell = cells[col]
+    read = _parse_number(cell.raw.strip()) if cell.raw else None
+    if read is None or need < 0 or abs(read - need) > 1e-9:
+        return
+    cell.state, cell.value = "inferred", need
+    t.notes.append(f"{_CN_TABLE[key]}“{row_name}”行“{names.get(col, col)}”列识别为“{cell.raw}”但置信度低"
+                   f"（{cell.confidence:.2f}）；行内合计关系（总计=各列之和）要求该格为{need:g}，与识别结果一致，"
+                   f"据此采用并标记为推算（inferred）。")
 
 
 def summary(report: Report | dict) -> str:

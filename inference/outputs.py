@@ -19,6 +19,22 @@ CHECK_CN = {"pass": "通过", "fail": "不通过", "uncertain": "无法确定", 
 REPORT_HEADERS = ["文件", "机关", "年度", "格式", "发布日期", "总分", "等级", "未通过检查数", "问题陈述数", "改进措施数", "主要扣分"]
 
 
+TABLE_CN = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况", "t4": "表四 行政复议、行政诉讼情况"}
+STATE_CN = {"blank": "空白", "missing": "缺失", "ambiguous": "存疑", "invalid": "无效"}
+
+
+def _label_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Chinese names of table rows and columns (data/table_labels.json)."""
+    from inference.tables.config import load_config
+
+    cfg = load_config()
+    rows = {r.key: r.name for r in cfg.t3.rows}
+    for _kws, spec in cfg.t2_formats.values():
+        rows.update({r.key: r.name for r in spec.rows})
+    rows.update({r["key"]: r["name"] for r in cfg.raw["t4"]["rows"]})
+    return rows, dict(cfg.raw.get("col_names", {}))
+
+
 def page_name(result: dict) -> str:
     stem = Path(result["source"]).stem
     return f"{stem[:40]}-{hashlib.sha1(result['source'].encode()).hexdigest()[:8]}.html"
@@ -66,6 +82,10 @@ def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_o
     write_xlsx(out_dir / "summary.xlsx", results, errors)
     pages = out_dir / "reports"
     pages.mkdir(exist_ok=True)
+    current = {page_name(r) for r in results}
+    for old in pages.glob("*.html"):  # pages of reports an earlier run scored into this folder
+        if old.name not in current:
+            old.unlink()
     for r in results:
         with atomic(pages / page_name(r), encoding="utf-8") as fh:
             fh.write(report_page(r, text_of(r["source"]) if text_of else None))
@@ -136,12 +156,64 @@ def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
     err.append(["文件", "错误类型", "原因"])
     for e in errors:
         _append(err, [e["source"], e["code"], e["error"]])
+    _figures_sheet(wb.create_sheet("指标数据"), results)
+    from openpyxl.utils import get_column_letter
+
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A2" if sheet.title != "指标数据" else "C2"
+        if sheet.max_row >= 1 and sheet.max_column >= 1:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+        for i, col in enumerate(sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)), 1):
+            width = max((_display_width(c.value) for c in col), default=8)
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
     with atomic(path, mode=None) as tmp:
         wb.save(tmp)
+
+
+def _display_width(v) -> int:
+    """Width of a cell's text in Excel columns (a CJK character takes two)."""
+    text = "" if v is None else str(v)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def figure_columns() -> list[tuple[str, str, str, str]]:
+    """(table, row, column, header) of every figure of tables 2/3/4 in the official order (2021 format,
+    then the rows only the 2019 format has)."""
+    from inference.tables.config import load_config
+
+    cfg = load_config()
+    short = {"t2": "表二", "t3": "表三", "t4": "表四"}
+    names = cfg.raw.get("col_names", {})
+    out, seen = [], set()
+    fmts = sorted(cfg.t2_formats, key=lambda f: f != cfg.t2_default)
+    specs = [("t2", cfg.t2_formats[f][1].rows) for f in fmts] + [("t3", cfg.t3.rows)]
+    for key, rows in specs:
+        for r in rows:
+            for c in r.cols:
+                if (key, r.key, c) not in seen:
+                    seen.add((key, r.key, c))
+                    out.append((key, r.key, c, f"{short[key]}/{r.name}/{names.get(c, c)}"))
+    for r in cfg.raw["t4"]["rows"]:
+        for c in cfg.raw["t4"]["cols"]:
+            out.append(("t4", r["key"], c, f"{short['t4']}/{r['name']}/{names.get(c, c)}"))
+    return out
+
+
+def _figures_sheet(ws, results: list[dict]) -> None:
+    """One row per report, every figure of tables 2/3/4 in the official row/column order, ready to be added
+    up for a county or city: blank cells empty, unknown ones named (存疑/缺失/无效), inferred ones as figures."""
+    cols = figure_columns()
+    ws.append(["机关", "年度", "文件"] + [h for *_k, h in cols])
+    for r in results:
+        row = [_safe(r.get("agency") or ""), r.get("year") or "", _safe(r["source"])]
+        for key, rk, ck, _h in cols:
+            t = r.get("tables", {}).get(key) or {}
+            v = (t.get("rows") or {}).get(rk, {}).get(ck)
+            state = (t.get("non_numeric_cells") or {}).get(f"{rk}.{ck}")
+            row.append(v if v is not None else STATE_CN.get(state, "") if state != "blank" else "")
+        ws.append(row)
 
 
 CSS = """
@@ -179,22 +251,38 @@ def _e(v) -> str:
     return html.escape(str(v if v is not None else "").translate(_CONTROL))
 
 
-def _bars(counter: Counter, total: int | None = None) -> str:
+def _bars(counter: Counter, total: int | None = None, order: list[str] | None = None) -> str:
+    """Bars by count, or in the given `order` (grades, score bins: the reader's order, empty ones shown)."""
     if not counter:
         return "<p>无</p>"
     top = max(counter.values())
+    items = [(k, counter.get(k, 0)) for k in order] if order else counter.most_common(30)
     rows = "".join(
         f"<tr><td>{_e(k)}</td><td>{n}</td><td><span class='bar' style='width:{int(300 * n / top)}px'></span></td></tr>"
-        for k, n in counter.most_common(30)
+        for k, n in items
     )
     return f"<table>{rows}</table>"
+
+
+SCORE_BINS = ["0–59", "60–69", "70–79", "80–89", "90–100"]
+
+
+def score_bin(total: float) -> str:
+    """The score bin of a total: below 60 is one bin (不合格), 100 belongs to 90–100."""
+    if total < 60:
+        return SCORE_BINS[0]
+    return SCORE_BINS[min(4, int(total // 10) - 5)]
 
 
 def dashboard(results: list[dict], errors: list[dict]) -> str:
     from inference.scoring import category_name
 
+    from inference.scoring import default_rubric
+
     grades = Counter(r["score"]["grade"] for r in results)
-    buckets = Counter(f"{int(r['score']['total'] // 10 * 10)}–{int(r['score']['total'] // 10 * 10) + 9}" for r in results)
+    grade_order = [g["name"] for g in default_rubric().grades]  # best first
+    grade_order += [g for g in grades if g not in grade_order]
+    buckets = Counter(score_bin(r["score"]["total"]) for r in results)
     failed = Counter(c["id"] for r in results for c in r["checks"] if c["status"] == "fail")
     problem_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "problem" for c in s["categories"])
     remedy_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "remedy" for c in s["categories"])
@@ -211,8 +299,8 @@ def dashboard(results: list[dict], errors: list[dict]) -> str:
 <style>{CSS}</style></head><body>
 <h1>政府信息公开工作年度报告评分汇总</h1>
 <p>共 {len(results)} 份报告已评分，平均 {mean:.1f} 分；{len(errors)} 个文件无法读取。</p>
-<h2>等级分布</h2>{_bars(grades)}
-<h2>分数分布</h2>{_bars(Counter(dict(sorted(buckets.items()))))}
+<h2>等级分布</h2>{_bars(grades, order=grade_order)}
+<h2>分数分布</h2>{_bars(buckets, order=SCORE_BINS[::-1])}
 <h2>最常见的未通过检查</h2>{_bars(failed)}
 <h2>问题类别频次</h2>{_bars(problem_cats)}
 <h2>改进措施类别频次</h2>{_bars(remedy_cats)}
@@ -238,8 +326,10 @@ def _highlighted_text(text: str, statements: list[dict]) -> str:
 def _table_html(key: str, table: dict, failing: set[str]) -> str:
     rows = table.get("rows") or {}
     if not rows:
-        return f"<p>{key}: 未识别</p>"
+        return f"<p>{_e(TABLE_CN.get(key, key))}：未识别</p>"
+    row_cn, col_cn = _label_names()
     cols = list(next(iter(rows.values())).keys())
+    conf = table.get("ocr_confidence", {})
     body = []
     for row, cells in rows.items():
         tds = []
@@ -248,10 +338,16 @@ def _table_html(key: str, table: dict, failing: set[str]) -> str:
             v = cells.get(c)
             state = table.get("non_numeric_cells", {}).get(f"{row}.{c}")
             cls = "fail" if path in failing else ("uncertain" if state else "")
-            shown = v if v is not None else {"blank": "空白", "missing": "缺失", "ambiguous": "存疑", "invalid": "无效"}.get(state, "")
-            tds.append(f"<td class='{cls}'>{_e(shown)}</td>")
-        body.append(f"<tr><th>{_e(row)}</th>{''.join(tds)}</tr>")
-    return f"<table><thead><tr><th></th>{''.join(f'<th>{_e(c)}</th>' for c in cols)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            shown = v if v is not None else STATE_CN.get(state, "")
+            if v is not None and state == "inferred":
+                shown = f"{v}（推算）"
+            title = f" title='文字识别置信度 {conf[f'{row}.{c}']:.2f}'" if f"{row}.{c}" in conf else ""
+            tds.append(f"<td class='{cls}'{title}>{_e(shown)}</td>")
+        body.append(f"<tr><th>{_e(row_cn.get(row, row))}</th>{''.join(tds)}</tr>")
+    head = "".join(f"<th>{_e(col_cn.get(c, c))}</th>" for c in cols)
+    notes = "".join(f"<li>{_e(n)}</li>" for n in table.get("notes", []))
+    return (f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            + (f"<ul class='notes'>{notes}</ul>" if notes else ""))
 
 
 def _ocr_line(result: dict) -> str:
@@ -270,16 +366,17 @@ def report_page(result: dict, text: str | None = None) -> str:
         except NianbaoError:
             text = ""
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
+    parts_cn = {k: p.get("name", k) for k, p in result["score"]["parts"].items()}
     deductions = "".join(
-        f"<tr><td>{_e(d['part'])}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())
     checks = "".join(
-        f"<tr class='{_e(c['status'])}'><td>{_e(c['id'])}</td><td>{CHECK_CN[c['status']]}</td><td>{_e(c['message'])}</td></tr>"
+        f"<tr class='{_e(c['status'])}'><td>{CHECK_CN[c['status']]}</td><td>{_e(c['message'])}<span class='id'>（{_e(c['id'])}）</span></td></tr>"
         for c in sorted(result["checks"], key=lambda c: ["fail", "uncertain", "not_assessable", "pass"].index(c["status"]))
     )
-    tables = "".join(f"<h3>{_e(k)}</h3>{_table_html(k, t, failing)}" for k, t in result.get("tables", {}).items())
+    tables = "".join(f"<h3>{_e(TABLE_CN.get(k, k))}</h3>{_table_html(k, t, failing)}" for k, t in result.get("tables", {}).items())
     sc = result["score"]
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(result.get('agency') or result['source'])}</title>
 <style>{CSS}</style></head><body><p><a href="../index.html">← 返回汇总</a></p>

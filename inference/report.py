@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CheckStatus = Literal["pass", "fail", "uncertain", "not_assessable"]
-CellState = Literal["number", "blank", "missing", "ambiguous", "invalid"]
+# inferred: a cell of an ambiguous row that every arithmetically consistent reading agrees on (value set)
+CellState = Literal["number", "blank", "missing", "ambiguous", "invalid", "inferred"]
 FormatVersion = Literal["2021", "2019", "older", "unknown"]
 
 
@@ -341,7 +342,8 @@ class Report:
         if self.provenance:
             out["provenance"] = dict(self.provenance)
         if self.ocr:
-            out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])]}
+            out["ocr"] = {"regions": [dict(r) for r in self.ocr.get("regions", [])],
+                          "values": dict(self.ocr.get("values", {}))}  # metadata field -> OCR score
         if self.notes:
             out["notes"] = list(self.notes)
         if not full:
@@ -383,7 +385,8 @@ class Report:
             batch=BatchInfo.from_dict(d["batch"]) if d.get("batch") else None,
             provenance=dict(d.get("provenance", {})),
             ocr={"regions": [dict(r) for r in d["ocr"].get("regions", [])],
-                 "spans": [list(s) for s in d.get("ocr_spans", [])]} if d.get("ocr") else {},
+                 "spans": [list(s) for s in d.get("ocr_spans", [])],
+                 "values": dict(d["ocr"].get("values", {}))} if d.get("ocr") else {},
             notes=list(d.get("notes", [])),
         )
 

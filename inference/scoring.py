@@ -135,7 +135,10 @@ def rule_tables(report: Report, part: dict, rubric: Rubric, findings: BatchFindi
         gaps = [(r, c, cell) for r, cols in table.rows.items() for c, cell in cols.items() if cell.state in ("blank", "missing", "invalid")]
         if gaps:
             points = rule["per_cell_batch_points"] * -(-len(gaps) // rule["per_blank_or_missing_cell_batch"])
-            sample = "、".join(f"{r}.{c}" for r, c, _ in gaps[:5])
+            from inference.tables.config import load_config
+
+            col_cn = load_config().raw.get("col_names", {})
+            sample = "、".join(f"{_row_cn(key, r)}/{col_cn.get(c, c)}" for r, c, _ in gaps[:5])
             out.append(Deduction(part["key"], points, f"{names[key]} 有 {len(gaps)} 个单元格空白、缺失或无法识别（如 {sample}）",
                                  f"tables.{key}", [Evidence(path=f"{key}.{r}.{c}", value=cell.raw or None,
                                                             start=cell.start, end=cell.end) for r, c, cell in gaps[:20]],
@@ -253,10 +256,23 @@ def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindin
     thresholds = {"section5": rule["section5_threshold"], "report": rule["report_threshold"]}
     scope_cn = {"section5": "第五部分", "report": "全文"}
     for match in findings.similar:
-        if match["similarity"] >= thresholds.get(match["scope"], 1.01):
-            out.append(Deduction(part["key"], rule["per_match"],
-                                 f"{scope_cn[match['scope']]}与 {match['other']} 高度雷同（相似度 {match['similarity']:.2f}）",
-                                 f"copying.{match['scope']}", [Evidence(path=match["other"], value=round(match["similarity"], 3))]))
+        if match["similarity"] < thresholds.get(match["scope"], 1.01):
+            continue
+        role = match.get("role", "undated")
+        reason = f"{scope_cn[match['scope']]}与 {match['other']} 高度雷同（相似度 {match['similarity']:.2f}）"
+        evidence = [Evidence(path=match["other"], value=round(match["similarity"], 3))]
+        evidence += [Evidence(text=p) for p in match.get("passages", [])]
+        theirs = match.get("other_date")
+        if role == "later":
+            out.append(Deduction(part["key"], rule["per_match"], f"{reason}；对方发布在先（{theirs}），本报告晚发布",
+                                 f"copying.{match['scope']}", evidence))
+        elif role == "earlier":
+            out.append(Deduction(part["key"], 0.0, f"{reason}；本报告发布在先，对方（{theirs}）晚发布",
+                                 f"copying.{match['scope']}", evidence, treatment="本报告在先，雷同只扣晚发布的一方"))
+        else:
+            why = "两份报告同日发布" if role == "same_day" else "缺少发布或落款日期"
+            out.append(Deduction(part["key"], 0.0, f"{reason}；{why}，无法判断谁先谁后",
+                                 f"copying.{match['scope']}", evidence, treatment="需人工复核：无法判断先后，未扣分"))
     return out
 
 

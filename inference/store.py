@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS reports (
     report_minhash BLOB,
     carried_forward TEXT,         -- JSON {col: value} of t3 结转下年度
     in_force TEXT,                -- JSON {row: value} of t2 现行有效件数
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    published TEXT                -- ISO date: publication, else signing (who copied whom)
 );
 """
 
@@ -116,25 +117,30 @@ class HistoryStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.con = _connect(self.path, HISTORY_SCHEMA)
+        cols = {row[1] for row in self.con.execute("PRAGMA table_info(reports)")}
+        if "published" not in cols:  # a store written before dates were kept
+            with self.con:
+                self.con.execute("ALTER TABLE reports ADD COLUMN published TEXT")
 
     def add(self, digest: str, source: str, agency: str | None, year: int | None, s5: np.ndarray | None,
-            whole: np.ndarray | None, carried_forward: dict, in_force: dict) -> None:
+            whole: np.ndarray | None, carried_forward: dict, in_force: dict, published: str | None = None) -> None:
         with self.con:
             self.con.execute(
-                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO reports (digest, source, agency, year, s5_minhash, report_minhash, "
+                "carried_forward, in_force, created, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (digest, source, agency, year, _blob(s5), _blob(whole), json.dumps(carried_forward),
-                 json.dumps(in_force), time.time()),
+                 json.dumps(in_force), time.time(), published),
             )
 
     def all(self) -> list[dict]:
         rows = self.con.execute(
-            "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force FROM reports"
-            " ORDER BY source, digest"
+            "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force, published "
+            "FROM reports ORDER BY source, digest"
         )
         return [
             {"digest": d, "source": s, "agency": a, "year": y, "s5": _array(m5), "whole": _array(mw),
-             "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}")}
-            for d, s, a, y, m5, mw, cf, inf in rows
+             "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}"), "published": pub}
+            for d, s, a, y, m5, mw, cf, inf, pub in rows
         ]
 
     def close(self) -> None:

@@ -43,7 +43,8 @@ def fixtures(tmp_path_factory):
     s7, s5 = mis.sample(S07), mis.sample(S05)
     pages = mis.page_images(s7)
     paths = {
-        "scanned_pdf": mis.write_scanned_pdf(s7, out / "scanned.pdf"),
+        # tables cut at a page break and continued on the next page, as printed reports are
+        "scanned_pdf": mis.write_scanned_pdf(s7, out / "scanned.pdf", split_tables=True),
         "docx": mis.write_docx_with_table_images(s5, out / "tables.docx"),
         "pdf_pictures": mis.write_pdf_with_table_images(s5, out / "tables.pdf"),
     }
@@ -116,6 +117,8 @@ def test_scanned_pdf_tables_match_expected(fixtures):
     assert n > 150
     assert not problems, problems[:20]
     assert all(r.tables[k].layout == "grid" for k in ("t2", "t3", "t4"))
+    # table 4 was cut by the page break: its header on one page, its figures on the next
+    assert len(r.raw_tables) >= 4 and len(r.raw_tables[-1].cells) == 1
 
 
 def test_scanned_pdf_checks_as_the_text_sample(fixtures):
@@ -136,6 +139,8 @@ def test_every_ocr_value_carries_its_confidence(fixtures):
         assert any("文字识别（OCR）" in n for n in t.notes)
         assert t.to_dict()["ocr_confidence"]
     assert ocr.confidence_of(r, r.meta.spans["year"][0], r.meta.spans["year"][1]) is not None
+    assert 0.5 < r.ocr["values"]["year"] <= 1 and "agency" in r.ocr["values"]  # metadata carries its score too
+    assert r.to_dict(full=False)["ocr"]["values"] == r.ocr["values"]
     assert "扫描页" in ocr.summary(r)
 
 
@@ -212,22 +217,39 @@ def test_skewed_noisy_scan_of_tables_three_and_four(fixtures):
 # ---------------------------------------------------------------------------------------------- unreadable cells
 
 
-def test_low_confidence_cell_is_ambiguous_never_guessed(fixtures):
-    """A cell read below min_cell_confidence becomes `ambiguous` with a note, and no check fails on it."""
+def _rescored(fixtures, cells: list[tuple[str, str]], score: float = 0.3):
+    """The scanned-PDF report read again after the recogniser's score of `cells` (t3) was lowered."""
     from inference.pipeline import read_report
     from inference.report import Report
 
     r = Report.from_dict(read(fixtures, "scanned_pdf").to_dict())
-    cell = r.tables["t3"].cell("new_received", "natural_person")
-    for span in r.ocr["spans"]:
-        if span[0] <= cell.start < span[1]:
-            span[2] = 0.3
-    fresh = Report(source=r.source, text=r.text, kind=r.kind, raw_tables=r.raw_tables, ocr=r.ocr)
-    out = read_report(fresh)
-    c = out.tables["t3"].cell("new_received", "natural_person")
-    assert c.state == "ambiguous" and c.value is None and c.confidence == 0.3
-    assert any("置信度低于" in n and "自然人" in n for n in out.tables["t3"].notes)
+    for row, col in cells:
+        cell = r.tables["t3"].cell(row, col)
+        for span in r.ocr["spans"]:
+            if span[0] <= cell.start < span[1]:
+                span[2] = score
+    return read_report(Report(source=r.source, text=r.text, kind=r.kind, raw_tables=r.raw_tables, ocr=r.ocr))
+
+
+def test_low_confidence_cells_are_ambiguous_never_guessed(fixtures):
+    """Two cells of one row read below min_cell_confidence: both `ambiguous` with a note, no check fails."""
+    out = _rescored(fixtures, [("new_received", "natural_person"), ("new_received", "commercial")])
+    t = out.tables["t3"]
+    for col in ("natural_person", "commercial"):
+        c = t.cell("new_received", col)
+        assert c.state == "ambiguous" and c.value is None and c.confidence == 0.3
+    assert any("置信度低于" in n and "自然人" in n for n in t.notes)
     assert not [x for x in out.checks if x.status == "fail"]
+
+
+def test_low_confidence_cell_confirmed_by_the_row_sum(fixtures):
+    """One low-score cell whose reading is exactly what the row's sum requires: used, marked inferred."""
+    out = _rescored(fixtures, [("new_received", "natural_person")])
+    t = out.tables["t3"]
+    c = t.cell("new_received", "natural_person")
+    want = EXPECTED[S07]["tables"]["t3"]["new_received"]["natural_person"]
+    assert (c.state, c.value, c.confidence) == ("inferred", want, 0.3)
+    assert any("行内合计关系" in n and "推算（inferred）" in n for n in t.notes)
 
 
 def test_ink_without_text_is_unreadable(tmp_path):

@@ -180,8 +180,9 @@ def test_copying_findings_threshold_and_cap():
     r = _full_marks_report()
     near = BatchFindings(similar=[{"scope": "section5", "other": "a.txt", "similarity": 0.79}])
     assert rate_report(copy.deepcopy(r), findings=near).total == 100
-    hits = BatchFindings(similar=[{"scope": "section5", "other": "a.txt", "similarity": 0.95},
-                                  {"scope": "report", "other": "b.txt", "similarity": 0.97}])
+    # both others published first: this report is the later one, so it is charged (issue 12)
+    hits = BatchFindings(similar=[{"scope": "section5", "other": "a.txt", "similarity": 0.95, "role": "later"},
+                                  {"scope": "report", "other": "b.txt", "similarity": 0.97, "role": "later"}])
     s = rate_report(copy.deepcopy(r), findings=hits)
     assert s.parts["originality"]["score"] == 0 and s.total == 96
     reasons = " ".join(d.reason for d in s.deductions if d.part == "originality")

@@ -100,6 +100,7 @@ def table_image(width_cols: int, rows, number: int, total_w: int = PAGE_W - 2 * 
     for h in heights:
         ys.append(ys[-1] + h)
     img = Image.new("RGB", (xs[-1] + 3, ys[-1] + 3), "white")
+    img.info["row_tops"] = ys  # where a page break may cut the table (between rows)
     d = ImageDraw.Draw(img)
     for r, c, rs, cs, text in cells:
         x0, y0, x1, y1 = xs[c], ys[r], xs[c + cs], ys[r + rs]
@@ -127,8 +128,9 @@ def _blocks(s: Sample):
         yield "right", line.strip()
 
 
-def page_images(s: Sample) -> list:
-    """The whole report drawn on A4 pages at 150 dpi."""
+def page_images(s: Sample, split_tables: bool = False) -> list:
+    """The whole report drawn on A4 pages at 150 dpi. `split_tables`: a table that does not fit is cut
+    between two rows and continued on the next page (as printed reports do), instead of moved whole."""
     from PIL import Image, ImageDraw
 
     fonts = {"title": _font(TITLE), "para": _font(BODY), "head": _font(BODY), "right": _font(BODY)}
@@ -143,6 +145,17 @@ def page_images(s: Sample) -> list:
     img, d, y = new_page()
     for kind, item in _blocks(s):
         if kind == "table":
+            room = PAGE_H - MARGIN - y - 10
+            if split_tables and item.height > room:
+                cuts = [t for t in item.info["row_tops"] if 0 < t <= room]
+                if cuts and cuts[-1] > 100:
+                    cut = cuts[-1]
+                    img.paste(item.crop((0, 0, item.width, cut + 2)), (MARGIN, y + 10))
+                    rest = item.crop((0, cut, item.width, item.height))
+                    img, d, y = new_page()
+                    img.paste(rest, (MARGIN, y))
+                    y += rest.height + 20
+                    continue
             if y + item.height > PAGE_H - MARGIN:
                 img, d, y = new_page()
             y += 10
@@ -180,9 +193,9 @@ def as_scanned(img, angle: float = 1.5, blur: float = 0.8, noise: float = 12.0, 
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
-def write_scanned_pdf(s: Sample, path: Path) -> Path:
+def write_scanned_pdf(s: Sample, path: Path, split_tables: bool = False) -> Path:
     """Every page a picture: a PDF without a text layer."""
-    pages = [p.convert("RGB") for p in page_images(s)]
+    pages = [p.convert("RGB") for p in page_images(s, split_tables)]
     pages[0].save(path, "PDF", resolution=150.0, save_all=True, append_images=pages[1:])
     return path
 

@@ -49,7 +49,8 @@ def _row_values(table: Table, row: str) -> list[float] | None:
     The table parser gives every cell of such a row state 'ambiguous' and the row's numbers as `raw`
     (e.g. '4 4'). Returns them when all non-empty raws agree and fewer numbers than columns were seen
     (the missing ones were blank); None otherwise."""
-    raws = {c.raw.strip() for c in table.rows.get(row, {}).values() if c.state != "number" and c.raw and c.raw.strip()}
+    raws = {c.raw.strip() for c in table.rows.get(row, {}).values()
+            if c.state not in ("number", "inferred") and c.raw and c.raw.strip()}  # inferred: one of the row's numbers
     nums = [c.value for c in table.rows.get(row, {}).values() if c.state == "number" and c.value is not None]
     if len(raws) > 1 or (raws and nums):
         return None
@@ -95,6 +96,8 @@ def _term(table: Table, row: str, col: str, label: str) -> Term:
         return Term(path, label, "unknown", None, note="未识别", cell=None)
     if cell.state == "number" and cell.value is not None:
         return Term(path, label, "number", cell.value, cell=cell)
+    if cell.state == "inferred" and cell.value is not None:  # fixed by the table's arithmetic (a note says how)
+        return Term(path, label, "number", cell.value, cell=cell, implied=True)
     if cell.state == "blank":
         return Term(path, label, "blank", 0, note="空白", cell=cell)
     note = _STATE_NOTE.get(cell.state, cell.state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from inference.report import Cell, Report, Table
 from inference.tables.assign import _Assignment, _RowRead, _assign, _cand_values, _col_sums_ok, _row_sum_ok
 from inference.tables.config import _Config, _TableSpec, load_config
+from inference.tables.infer import infer_row
 from inference.tables.layouts import _Item, _pieces_grid, _text_pieces
 from inference.tables.read import _Read, _read_rows, _read_stream
 from inference.tables.regions import _Region, _find_regions
@@ -176,6 +177,7 @@ def _build_rows_table(cfg: _Config, spec: _TableSpec, read: _Read, table: Table)
         if cand is None:
             table.rows[rs.key] = _ambiguous_cells(rr.items, rs.cols)
             table.ambiguous_rows.append(rs.key)
+            infer_row(cfg, spec, rs, rr.items, table)  # cells every consistent reading agrees on
             continue
         cells = _cells_from(cand, rs.cols)
         if not rr.items:

@@ -105,8 +105,8 @@ def find_tables(gray, lines=None, min_cells: int = 4) -> list[GeoTable]:
         tol = 6
         col_starts = _cluster([b[0] for b in boxes], tol)
         row_starts = _cluster([b[1] for b in boxes], tol)
-        if len(col_starts) < 2 or len(row_starts) < 2:
-            continue
+        if len(col_starts) < 2:
+            continue  # a framed paragraph, not a table (one row of cells is: a table continued from a page)
 
         def index(starts: list[int], v: int) -> int:
             return min(range(len(starts)), key=lambda k: abs(starts[k] - v))
