@@ -171,12 +171,15 @@ def score_batch(
     progress: bool = True,
     write: bool = True,
     nlp=None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BatchResult:
     """Score every report under `paths` into `out_dir` with the pipeline `nlp` (default: `inference.load(model,
     rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None).
 
     `workers`: parser processes (at least 1; they read files while this process runs the model, under the
-    per-file limits of data/limits.json); 0 reads in this process, without time or memory limits."""
+    per-file limits of data/limits.json); 0 reads in this process, without time or memory limits.
+    `engine="ray"`: phase 1 runs on Ray Data (`address`: a cluster, default a local Ray), same store and outputs."""
     from inference import pipeline
     from inference.store import HistoryStore, RunStore
 
@@ -202,6 +205,11 @@ def score_batch(
         bar = _progress(len(todo), progress)
         pipeline._WORKER = nlp
         pool = None
+        if engine == "ray":
+            _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar)
+            todo = []
+        elif engine != "local":
+            raise NianbaoError(f"未知的引擎“{engine}”（可选 local、ray）")
         if workers > 0 and todo:
             from inference.workers import ParserPool
 
@@ -343,18 +351,44 @@ def _findings_state(report: Report) -> tuple:
 
 
 def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
-    from inference.findings import signatures, table_figures
-
     for path, _, report in chunk:
         report.source = source_key(path)
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
-        t2 = time.perf_counter()
-        s5, whole = signatures(report)
-        carried, in_force = table_figures(report)
-        hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
-        store.put_ok(digest, report, 0.0)
-        stage["store"] += time.perf_counter() - t2
+        _store_scored(report, digest, store, hist, stage)
+
+
+def _store_scored(report: Report, digest: str, store, hist, stage) -> None:
+    from inference.findings import signatures, table_figures
+
+    t2 = time.perf_counter()
+    s5, whole = signatures(report)
+    carried, in_force = table_figures(report)
+    hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force)
+    store.put_ok(digest, report, 0.0)
+    stage["store"] += time.perf_counter() - t2
+
+
+def _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar) -> None:
+    """Phase 1 on Ray Data (inference/ray_engine.py); results are stored here as they stream back."""
+    from inference import ray_engine
+
+    def on_result(path: Path, digest: str, outcome, seconds: float, model_seconds: float) -> None:
+        stage["parse"] += seconds
+        stage["statements"] += model_seconds
+        if isinstance(outcome, ReportError):
+            if digest.startswith("error:") and outcome.code in ("timeout", "memory", "crashed"):
+                digest = digest_of(path)
+            store.put_error(outcome.path, digest, outcome.code, outcome.reason)
+        else:
+            _store_scored(outcome, digest, store, hist, stage)
+        result.processed += 1
+        bar.update(1)
+
+    if todo:
+        if nlp.has_pipe("statements"):
+            nlp.model  # a malformed model folder fails here with its own message, not inside an actor
+        ray_engine.score_files(todo, nlp, address, workers if workers > 1 else None, on_result)
 
 
 class _NoBar:
@@ -389,6 +423,9 @@ def add_arguments(parser) -> None:
                              "98 %% of statements identical to fp32, same accuracy (README)")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
     parser.add_argument("--limits", default=None, help="JSON with per-file limits to change (keys of data/limits.json)")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local (default) or ray: phase 1 on Ray Data, same store and outputs (optional extra nianbao[ray])")
+    parser.add_argument("--address", default=None, help="Ray cluster address for --engine ray (default: a local Ray)")
     parser.add_argument("--no-progress", action="store_true")
 
 
@@ -406,7 +443,8 @@ def run(args) -> int:
         nlp = load(model=args.model, rubric=args.rubric, int8=args.int8,
                    bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
-                          history=args.history, progress=not args.no_progress)
+                          history=args.history, progress=not args.no_progress,
+                          engine=getattr(args, "engine", "local"), address=getattr(args, "address", None))
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2
