@@ -249,19 +249,24 @@ def score_batch(
         t0 = time.perf_counter()
         from inference.findings import BatchContext, run_findings
 
-        stored = store.reports()
-        context = BatchContext.build(hist.all(), {digest for digest, _ in stored})
+        # Streams through the store (each stored result parsed once, for findings and for the outputs).
+        from inference.report import public_dict
+
+        context = BatchContext.build(hist.all(), store.digests())
         rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
-        for digest, report in stored:
+        results = []
+        for _, digest, stored, text in store.iter_stored():
+            report = Report.from_dict(stored | {"text": text})
             before = _findings_state(report)
             run_findings(report, digest, context)
             if rescore is not None:
                 rescore(report)
             if _findings_state(report) != before:
-                store.update_report(report)
+                stored = store.update_report(report)
+            results.append(public_dict(stored))
         stage["batch_findings"] = time.perf_counter() - t0
 
-        result.results = store.results()
+        result.results = results
         result.errors = store.errors()
         if write:
             t0 = time.perf_counter()
