@@ -141,12 +141,13 @@ def run_once(files: list[Path], out: Path, model, workers: int) -> dict:
             "statements": sum(len(r.get("statements", [])) for r in res.results)}
 
 
-CONFIGS = [  # (name, parser processes, bf16, token-budget buckets)
-    ("in-process parse, fp32, fixed batches", 0, False, False),
-    ("1 parser process, fp32, fixed batches", 1, False, False),
-    ("1 parser process, fp32, length buckets", 1, False, True),
-    ("1 parser process, bf16, length buckets", 1, True, True),
-    ("2 parser processes, bf16, length buckets", 2, True, True),
+CONFIGS = [  # (name, parser processes, bf16, token-budget buckets, torch threads or None: --threads)
+    ("in-process parse, fp32, fixed batches", 0, False, False, None),
+    ("1 parser process, fp32, fixed batches", 1, False, False, None),
+    ("1 parser process, fp32, length buckets", 1, False, True, None),
+    ("1 parser process, bf16, length buckets", 1, True, True, None),
+    ("1 parser, bf16, buckets, 1 torch thread", 1, True, True, 1),
+    ("2 parser processes, bf16, length buckets", 2, True, True, None),
 ]
 
 
@@ -159,8 +160,12 @@ def compare(files: list[Path], work: Path, model_dir: Path, rounds: int) -> None
         nlp.model.predict(["一是信息更新不及时。下一步将加强培训。"])
     seen: dict[str, list[float]] = {name: [] for name, *_ in CONFIGS}
     last: dict[str, dict] = {}
+    import torch
+
+    default_threads = torch.get_num_threads()
     for r in range(rounds):
-        for name, workers, bf16, buckets in CONFIGS:
+        for name, workers, bf16, buckets, threads in CONFIGS:
+            torch.set_num_threads(threads or default_threads)
             nlp = nlps[bf16]
             nlp.model.bucketing = buckets
             out = work / "out-compare"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
+from inference.workers import read_one as _read, source_key  # noqa: F401 - re-exported
 
 CHUNK = 32  # reports per model call
 
@@ -31,21 +32,6 @@ class BatchResult:
     skipped: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
-
-
-def source_key(path: Path, resolve: bool = True) -> str:
-    """The absolute path a result is stored under: the path itself, or — for a file name that is not valid
-    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it).
-    `resolve=False` keeps a link's own name (a dangling link is reported under its name)."""
-    try:
-        full = str(path.resolve()) if resolve else os.path.abspath(path)
-    except (OSError, RuntimeError):
-        full = os.path.abspath(path)
-    try:
-        full.encode("utf-8")
-        return full
-    except UnicodeEncodeError:
-        return os.fsencode(full).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -132,32 +118,6 @@ def digest_of(path: Path) -> str:
     except OSError:
         return "error:unreadable"
     return h.hexdigest()
-
-
-def _read(path: Path):
-    """Worker: read one file (once) and run the pipeline's per-report components on it."""
-    from inference.loaders import load, read_file
-    from inference.pipeline import _WORKER
-    from inference.workers import Outcome
-
-    t0 = time.perf_counter()
-    digest = "error:unknown"
-    try:
-        data = read_file(path)
-        digest = hashlib.sha1(data).hexdigest()
-        report = _WORKER.read(load(path, data))
-    except ReportError as exc:
-        if digest.startswith("error:"):
-            digest = f"error:{exc.code}"
-        return Outcome(path, digest, ReportError(source_key(path), exc.code, exc.reason), time.perf_counter() - t0)
-    except (MemoryError, RecursionError) as exc:
-        return Outcome(path, digest, ReportError(source_key(path), "corrupt", f"文件结构过于复杂，无法解析（{type(exc).__name__}）"),
-                       time.perf_counter() - t0)
-    except Exception as exc:  # a parser bug must not take the batch down; record it for this file
-        return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
-                       time.perf_counter() - t0)
-    report.source = source_key(path)
-    return Outcome(path, digest, report, time.perf_counter() - t0)
 
 
 def score_batch(

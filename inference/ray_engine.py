@@ -51,12 +51,11 @@ class RayScorer:
 
         from inference import pipeline
 
-        from inference.batch import _read
-        from inference.workers import ParserPool
+        from inference.workers import ParserPool, read_one
 
         pipeline._WORKER = self.nlp
         if self.pool is None:
-            self.pool = ParserPool(_read, processes=1, window=BATCH)
+            self.pool = ParserPool(read_one, processes=1, window=BATCH)
         rows: list[dict[str, Any]] = []
         reports = []
         for outcome in self.pool.imap([Path(str(p)) for p in batch["path"]]):
@@ -100,8 +99,8 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
     import ray
     import ray.data
 
-    from inference.batch import source_key
     from inference.report import Report
+    from inference.workers import source_key
 
     connect(address)
     spec = pipeline_spec(nlp)
