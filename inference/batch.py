@@ -133,13 +133,17 @@ def score_batch(
     nlp=None,
     engine: str = "local",
     address: str | None = None,
+    threads: int | None = None,
 ) -> BatchResult:
     """Score every report under `paths` into `out_dir` with the pipeline `nlp` (default: `inference.load(model,
     rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None).
 
     `workers`: parser processes (at least 1; they read files while this process runs the model, under the
     per-file limits of data/limits.json); 0 reads in this process, without time or memory limits.
-    `engine="ray"`: phase 1 runs on Ray Data (`address`: a cluster, default a local Ray), same store and outputs."""
+    `engine="ray"`: phase 1 runs on Ray Data (`address`: a cluster, default a local Ray), same store and outputs.
+    `threads`: torch threads of the model while the parsers run (default: the CPUs left beside the parser
+    processes, at least 1 — two model threads beside a parser on 2 cores lose to contention,
+    benchmarks/batch_speed.py --compare); restored afterwards."""
     from inference import pipeline
     from inference.store import HistoryStore, RunStore
 
@@ -170,10 +174,12 @@ def score_batch(
             todo = []
         elif engine != "local":
             raise NianbaoError(f"未知的引擎“{engine}”（可选 local、ray）")
+        restore_threads = None
         if workers > 0 and todo:
             from inference.workers import ParserPool
 
             pool = ParserPool(_read, processes=min(workers, len(todo)), window=2 * CHUNK)
+            restore_threads = _model_threads(threads, min(workers, len(todo)))
         try:
             if nlp.has_pipe("statements"):
                 nlp.model  # a malformed model folder fails here (while the parsers start), before any result
@@ -203,6 +209,10 @@ def score_batch(
             bar.close()
             if pool:
                 pool.close()
+            if restore_threads is not None:
+                import torch
+
+                torch.set_num_threads(restore_threads)
 
         # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
         # score component as phase 1 re-rates each stored Report (the file is not read again).
@@ -309,6 +319,21 @@ def os_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _model_threads(threads: int | None, parsers: int) -> int | None:
+    """Set the model's torch threads for the run; returns the previous number (None: torch not in use)."""
+    if "torch" not in sys.modules and threads is None:
+        return None
+    import torch
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads if threads else cpus - parsers))
+    return before
+
+
 def _findings_state(report: Report) -> tuple:
     """What batch findings and re-rating can change: checks, batch info, score."""
     return ([c.to_dict() for c in report.checks], report.batch.to_dict() if report.batch else None,
@@ -388,6 +413,8 @@ def add_arguments(parser) -> None:
                              "98 %% of statements identical to fp32, same accuracy (README)")
     parser.add_argument("--history", default=None, help="history store shared across runs (default OUT/history.sqlite)")
     parser.add_argument("--limits", default=None, help="JSON with per-file limits to change (keys of data/limits.json)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="model threads while parsers run (default: CPUs left beside the parser processes)")
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
                         help="local (default) or ray: phase 1 on Ray Data, same store and outputs (optional extra nianbao[ray])")
     parser.add_argument("--address", default=None, help="Ray cluster address for --engine ray (default: a local Ray)")
@@ -409,7 +436,8 @@ def run(args) -> int:
                    bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
                           history=args.history, progress=not args.no_progress,
-                          engine=getattr(args, "engine", "local"), address=getattr(args, "address", None))
+                          engine=getattr(args, "engine", "local"), address=getattr(args, "address", None),
+                          threads=getattr(args, "threads", None))
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2
