@@ -141,12 +141,13 @@ def run_once(files: list[Path], out: Path, model, workers: int) -> dict:
             "statements": sum(len(r.get("statements", [])) for r in res.results)}
 
 
-CONFIGS = [  # (name, parser processes, bf16, token-budget buckets)
-    ("in-process parse, fp32, fixed batches", 0, False, False),
-    ("1 parser process, fp32, fixed batches", 1, False, False),
-    ("1 parser process, fp32, length buckets", 1, False, True),
-    ("1 parser process, bf16, length buckets", 1, True, True),
-    ("2 parser processes, bf16, length buckets", 2, True, True),
+CONFIGS = [  # (name, parser processes, bf16, token-budget buckets, model threads or None: --threads)
+    ("in-process parse, fp32, fixed batches", 0, False, False, None),
+    ("1 parser process, fp32, fixed batches", 1, False, False, None),
+    ("1 parser process, fp32, length buckets", 1, False, True, None),
+    ("1 parser process, bf16, length buckets", 1, True, True, None),
+    ("1 parser, bf16, buckets, 1 model thread", 1, True, True, 1),
+    ("2 parsers, bf16, buckets, 1 model thread", 2, True, True, 1),
 ]
 
 
@@ -158,9 +159,14 @@ def compare(files: list[Path], work: Path, model_dir: Path, rounds: int) -> None
     for nlp in nlps.values():
         nlp.model.predict(["一是信息更新不及时。下一步将加强培训。"])
     seen: dict[str, list[float]] = {name: [] for name, *_ in CONFIGS}
+    cpu: dict[str, list[float]] = {name: [] for name, *_ in CONFIGS}
     last: dict[str, dict] = {}
+    import torch
+
+    default_threads = torch.get_num_threads()
     for r in range(rounds):
-        for name, workers, bf16, buckets in CONFIGS:
+        for name, workers, bf16, buckets, threads in CONFIGS:
+            torch.set_num_threads(threads or default_threads)
             nlp = nlps[bf16]
             nlp.model.bucketing = buckets
             out = work / "out-compare"
@@ -169,18 +175,29 @@ def compare(files: list[Path], work: Path, model_dir: Path, rounds: int) -> None
             from inference.batch import score_batch
 
             t0 = time.perf_counter()
-            res = score_batch(files, out, workers=workers, nlp=nlp, progress=False)
+            c0 = _cpu_seconds()
+            res = score_batch(files, out, workers=workers, nlp=nlp, progress=False, threads=threads or default_threads)
             wall = time.perf_counter() - t0
+            cpu_ms = 1000 * (_cpu_seconds() - c0) / len(files)
             seen[name].append(len(files) / wall)
+            cpu[name].append(cpu_ms)
             last[name] = {"stages": res.stage_seconds, "wall": wall}
-            print(f"  round {r + 1}: {name:44s} {len(files) / wall:6.2f} reports/s", flush=True)
-    print(f"\ncomparison, {len(files)} reports, {rounds} alternated rounds (reports/s, min-max):")
+            print(f"  round {r + 1}: {name:44s} {len(files) / wall:6.2f} reports/s, {cpu_ms:6.1f} CPU-ms/report", flush=True)
+    print(f"\ncomparison, {len(files)} reports, {rounds} alternated rounds: reports/s (min-max, wall clock: moves with"
+          f" the machine's load), CPU-ms per report (parent + parser processes; min-max) and each stage's share:")
     for name, *_ in CONFIGS:
         v = seen[name]
+        c = cpu[name]
         st = last[name]["stages"]
         busy = sum(st.values())
         shares = ", ".join(f"{k} {x / busy:.0%}" for k, x in sorted(st.items(), key=lambda kv: -kv[1]) if x > 0)
-        print(f"  {name:44s} {min(v):6.2f}-{max(v):6.2f}   stage shares of busy time: {shares}")
+        print(f"  {name:44s} {min(v):6.2f}-{max(v):6.2f} reports/s  {min(c):6.1f}-{max(c):6.1f} CPU-ms  stages: {shares}")
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children (the parser processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def untrained_model(base: str, out: Path) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
+from inference.workers import read_one as _read, source_key  # noqa: F401 - re-exported
 
 CHUNK = 32  # reports per model call
 
@@ -31,21 +32,6 @@ class BatchResult:
     skipped: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
-
-
-def source_key(path: Path, resolve: bool = True) -> str:
-    """The absolute path a result is stored under: the path itself, or — for a file name that is not valid
-    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it).
-    `resolve=False` keeps a link's own name (a dangling link is reported under its name)."""
-    try:
-        full = str(path.resolve()) if resolve else os.path.abspath(path)
-    except (OSError, RuntimeError):
-        full = os.path.abspath(path)
-    try:
-        full.encode("utf-8")
-        return full
-    except UnicodeEncodeError:
-        return os.fsencode(full).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -161,32 +147,6 @@ def digest_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read(path: Path):
-    """Worker: read one file (once) and run the pipeline's per-report components on it."""
-    from inference.loaders import load, read_file
-    from inference.pipeline import _WORKER
-    from inference.workers import Outcome
-
-    t0 = time.perf_counter()
-    digest = "error:unknown"
-    try:
-        data = read_file(path)
-        digest = hashlib.sha1(data).hexdigest()
-        report = _WORKER.read(load(path, data))
-    except ReportError as exc:
-        if digest.startswith("error:"):
-            digest = f"error:{exc.code}"
-        return Outcome(path, digest, ReportError(source_key(path), exc.code, exc.reason), time.perf_counter() - t0)
-    except (MemoryError, RecursionError) as exc:
-        return Outcome(path, digest, ReportError(source_key(path), "corrupt", f"文件结构过于复杂，无法解析（{type(exc).__name__}）"),
-                       time.perf_counter() - t0)
-    except Exception as exc:  # a parser bug must not take the batch down; record it for this file
-        return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
-                       time.perf_counter() - t0)
-    report.source = source_key(path)
-    return Outcome(path, digest, report, time.perf_counter() - t0)
-
-
 def score_batch(
     paths: list[str | Path],
     out_dir: str | Path,
@@ -198,12 +158,19 @@ def score_batch(
     progress: bool = True,
     write: bool = True,
     nlp=None,
+    engine: str = "local",
+    address: str | None = None,
+    threads: int | None = None,
 ) -> BatchResult:
     """Score every report under `paths` into `out_dir` with the pipeline `nlp` (default: `inference.load(model,
     rubric)`; `model`: a loaded tagger, a model directory or None; `rubric`: a Rubric, a rubric file or None).
 
     `workers`: parser processes (at least 1; they read files while this process runs the model, under the
-    per-file limits of data/limits.json); 0 reads in this process, without time or memory limits."""
+    per-file limits of data/limits.json); 0 reads in this process, without time or memory limits.
+    `engine="ray"`: phase 1 runs on Ray Data (`address`: a cluster, default a local Ray), same store and outputs.
+    `threads`: torch threads of the model while the parsers run (default: the CPUs left beside the parser
+    processes, at least 1 — two model threads beside a parser on 2 cores lose to contention,
+    benchmarks/batch_speed.py --compare); restored afterwards."""
     from inference import pipeline
     from inference.store import HistoryStore, RunStore
 
@@ -233,10 +200,17 @@ def score_batch(
         bar = _progress(len(todo), progress)
         pipeline._WORKER = nlp
         pool = None
+        if engine == "ray":
+            _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar)
+            todo = []
+        elif engine != "local":
+            raise NianbaoError(f"未知的引擎“{engine}”（可选 local、ray）")
+        restore_threads = None
         if workers > 0 and todo:
             from inference.workers import ParserPool
 
             pool = ParserPool(_read, processes=min(workers, len(todo)), window=2 * CHUNK)
+            restore_threads = _model_threads(threads, min(workers, len(todo)))
         try:
             if nlp.has_pipe("statements"):
                 nlp.model  # a malformed model folder fails here (while the parsers start), before any result
@@ -266,14 +240,18 @@ def score_batch(
             bar.close()
             if pool:
                 pool.close()
+            if restore_threads is not None:
+                import torch
+
+                torch.set_num_threads(restore_threads)
 
         # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
         # score component as phase 1 re-rates each stored Report (the file is not read again).
         t0 = time.perf_counter()
-        apply_batch_findings(nlp, store, hist)
+        results = apply_batch_findings(nlp, store, hist)
         stage["batch_findings"] = time.perf_counter() - t0
 
-        result.results = store.results()
+        result.results = results
         result.errors = store.errors()
         if write:
             t0 = time.perf_counter()
@@ -356,28 +334,51 @@ def os_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _model_threads(threads: int | None, parsers: int) -> int | None:
+    """Set the model's torch threads for the run; returns the previous number (None: torch not in use)."""
+    if "torch" not in sys.modules and threads is None:
+        return None
+    import torch
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads if threads else cpus - parsers))
+    return before
+
+
 def _findings_state(report: Report) -> tuple:
     """What batch findings and re-rating can change: checks, batch info, score."""
     return ([c.to_dict() for c in report.checks], report.batch.to_dict() if report.batch else None,
             report.score.to_dict() if report.score else None)
 
 
-def apply_batch_findings(nlp, store, hist) -> None:
+def apply_batch_findings(nlp, store, hist) -> list[dict]:
     """Phase 2 over a run store: batch findings against the batch itself and the history store, then the
     pipeline's score component re-rates each stored Report that they touch (the file is not read again).
-    Shared by `score_batch` and the service's batch workers."""
+    Streams through the store twice (dates and free text for who-copied-whom, then findings and re-rating),
+    never holding every Report at once. Returns the public results. Shared by `score_batch` and the service."""
     from inference.findings import BatchContext, run_findings
+    from inference.report import public_dict
 
-    stored = store.reports()
-    context = BatchContext.build(hist.all(), {digest for digest, _ in stored}, reports=[r for _, r in stored])
+    def stored_reports():
+        for _, digest, stored, text in store.iter_stored():
+            yield digest, stored, Report.from_dict(stored | {"text": text})
+
+    context = BatchContext.build(hist.all(), store.digests(), reports=(r for _, _, r in stored_reports()))
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
-    for digest, report in stored:
+    results = []
+    for digest, stored, report in stored_reports():
         before = _findings_state(report)
         run_findings(report, digest, context)
         if rescore is not None:
             rescore(report)
         if _findings_state(report) != before:
-            store.update_report(report)
+            stored = store.update_report(report)
+        results.append(public_dict(stored))
+    return results
 
 
 def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
@@ -396,9 +397,35 @@ def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
         report.source = source_key(path)
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
-        t2 = time.perf_counter()
-        store_scored(store, hist, digest, report)
-        stage["store"] += time.perf_counter() - t2
+        _store_scored(report, digest, store, hist, stage)
+
+
+def _store_scored(report: Report, digest: str, store, hist, stage) -> None:
+    t2 = time.perf_counter()
+    store_scored(store, hist, digest, report)
+    stage["store"] += time.perf_counter() - t2
+
+
+def _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar) -> None:
+    """Phase 1 on Ray Data (inference/ray_engine.py); results are stored here as they stream back."""
+    from inference import ray_engine
+
+    def on_result(path: Path, digest: str, outcome, seconds: float, model_seconds: float) -> None:
+        stage["parse"] += seconds
+        stage["statements"] += model_seconds
+        if isinstance(outcome, ReportError):
+            if digest.startswith("error:") and outcome.code in ("timeout", "memory", "crashed"):
+                digest = digest_of(path)
+            store.put_error(outcome.path, digest, outcome.code, outcome.reason)
+        else:
+            _store_scored(outcome, digest, store, hist, stage)
+        result.processed += 1
+        bar.update(1)
+
+    if todo:
+        if nlp.has_pipe("statements"):
+            nlp.model  # a malformed model folder fails here with its own message, not inside an actor
+        ray_engine.score_files(todo, nlp, address, workers if workers > 1 else None, on_result)
 
 
 class _NoBar:
@@ -432,6 +459,10 @@ def add_arguments(parser) -> None:
                         help="模型运算精度：auto（默认，CPU 原生支持时用 bf16）、fp32 或 bf16；bf16 与 fp32 的语句 98%% 相同（见 README）")
     parser.add_argument("--history", default=None, help="跨次评分共用的历史库（默认 输出文件夹/history.sqlite）")
     parser.add_argument("--limits", default=None, help="修改单个文件限额的 JSON（键见 data/limits.json）")
+    parser.add_argument("--threads", type=int, default=None, help="解析进程运行时模型使用的线程数（默认：解析进程之外剩余的 CPU）")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local（默认）或 ray：第一阶段在 Ray Data 上运行，存储和输出相同（可选依赖 nianbao[ray]）")
+    parser.add_argument("--address", default=None, help="--engine ray 时的 Ray 集群地址（默认：本机 Ray）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
 
@@ -450,7 +481,9 @@ def run(args) -> int:
         nlp = load(model=args.model, rubric=args.rubric, int8=args.int8,
                    bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
-                          history=args.history, progress=not args.no_progress)
+                          history=args.history, progress=not args.no_progress,
+                          engine=getattr(args, "engine", "local"), address=getattr(args, "address", None),
+                          threads=getattr(args, "threads", None))
     except NianbaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ class ReportError(NianbaoError):
 
     def __init__(self, path: str, code: str, reason: str):
         self.path = str(path)
-        self.code = code  # stable machine code: missing, not_file, empty, binary, too_large, corrupt, scanned_pdf, not_report, unsupported, unreadable (batch: internal)
+        self.code = code  # stable machine code: missing, dangling_link, not_file, empty, binary, too_large, inflated, too_long, corrupt, scanned_pdf, not_report, unsupported, unreadable (batch: unlistable, timeout, memory, crashed, internal)
         self.reason = reason  # Chinese, user-facing
         super().__init__(f"{self.path}: [{code}] {reason}")
 

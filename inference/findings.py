@@ -3,6 +3,8 @@
 the history store of earlier runs."""
 from __future__ import annotations
 
+from typing import Iterable
+
 import re
 from dataclasses import dataclass, field
 
@@ -138,16 +140,19 @@ class BatchContext:
     texts: dict[str, str] = field(default_factory=dict)  # source -> free text, for batch-mates (copied passages)
 
     @classmethod
-    def build(cls, history_entries: list[dict], digests: set[str], reports: list[Report] = ()) -> "BatchContext":
+    def build(cls, history_entries: list[dict], digests: set[str], reports: Iterable[Report] = ()) -> "BatchContext":
         """history_entries: batch + history store; digests: every stored result's (byte-identical copies
-        under other paths share one); reports: the batch's stored Reports (dates, copied passages)."""
+        under other paths share one); reports: the batch's stored Reports (dates, copied passages), read once
+        (a generator is fine: only each report's date and free text are kept)."""
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
                 by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
         dates = {e["source"]: e.get("published") for e in history_entries}
-        dates.update({r.source: report_date(r) for r in reports})
-        texts = {r.source: free_text(r) for r in reports}
+        texts = {}
+        for r in reports:
+            dates[r.source] = report_date(r)
+            texts[r.source] = free_text(r)
         return cls(similar_pairs(history_entries, digests), by_body, dates, texts)
 
 

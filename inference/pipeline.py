@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -167,7 +168,10 @@ class Pipeline:
         """A Report from a path (read by the loader for its file type), a text, or a Report as it is."""
         if isinstance(source, Report):
             return source
-        if isinstance(source, Path) or ("\n" not in source and len(source) < 4096 and Path(source).is_file()):
+        # a path that exists in any form (file, folder, FIFO, device, dangling link) is loaded as a path, so a
+        # FIFO or /dev/zero gets its own error instead of being read as the text of its name
+        if isinstance(source, Path) or ("\n" not in source and len(source) < 4096 and "\0" not in source
+                                        and os.path.lexists(source)):
             from inference.loaders import load
 
             return load(source)

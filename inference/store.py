@@ -75,14 +75,32 @@ class RunStore:
                 (source, digest, code, message, time.time()),
             )
 
-    def update_report(self, report: Report) -> None:
+    def update_report(self, report: Report) -> dict:
+        """Store a re-rated Report; returns the stored dict."""
+        d = _stored_dict(report)
         with self.con:
-            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (_dumps(report), report.source))
+            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(d, ensure_ascii=False), report.source))
+        return d
 
     def reports(self) -> list[tuple[str, Report]]:
         """(digest, Report) of every stored result, rebuilt exactly as it was stored."""
         rows = self.con.execute("SELECT digest, result, text FROM results WHERE status = 'ok' ORDER BY source")
         return [(digest, Report.from_dict(json.loads(result) | {"text": text})) for digest, result, text in rows]
+
+    def iter_stored(self, batch: int = 256):
+        """(source, digest, stored dict, text) of every ok result, by source, fetched `batch` rows at a time:
+        phase 2 of a batch streams through the store instead of holding every Report at once."""
+        sources = [r[0] for r in self.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source")]
+        for i in range(0, len(sources), batch):
+            part = sources[i : i + batch]
+            marks = ",".join("?" * len(part))
+            rows = self.con.execute(f"SELECT source, digest, result, text FROM results WHERE source IN ({marks}) "
+                                    "ORDER BY source", part).fetchall()
+            for source, digest, result, text in rows:
+                yield source, digest, json.loads(result), text
+
+    def digests(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT digest FROM results WHERE status = 'ok'")}
 
     def results(self) -> list[dict]:
         """Every stored result in the public schema (results.jsonl)."""
@@ -155,8 +173,12 @@ def _array(b: bytes | None) -> np.ndarray | None:
     return None if b is None else np.frombuffer(b, dtype=np.uint64)
 
 
-def _dumps(report: Report) -> str:
+def _stored_dict(report: Report) -> dict:
     """The Report as stored: `to_dict()` without the text, which has its own column."""
     d = report.to_dict()
     d.pop("text")
-    return json.dumps(d, ensure_ascii=False)
+    return d
+
+
+def _dumps(report: Report) -> str:
+    return json.dumps(_stored_dict(report), ensure_ascii=False)

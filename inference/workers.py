@@ -10,6 +10,7 @@ limits; outcomes are handed out in input order.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -32,6 +33,46 @@ class Outcome:
     digest: str
     result: Any  # Report | ReportError
     seconds: float
+
+
+def source_key(path: Path, resolve: bool = True) -> str:
+    """The absolute path a result is stored under: the path itself, or — for a file name that is not valid
+    UTF-8 — its bytes with the undecodable ones written as \\xNN (stable across runs, so --resume finds it).
+    `resolve=False` keeps a link's own name (a dangling link is reported under its name)."""
+    try:
+        full = str(path.resolve()) if resolve else os.path.abspath(path)
+    except (OSError, RuntimeError):
+        full = os.path.abspath(path)
+    try:
+        full.encode("utf-8")
+        return full
+    except UnicodeEncodeError:
+        return os.fsencode(full).decode("utf-8", "backslashreplace")
+
+
+def read_one(path: Path) -> Outcome:
+    """Worker: read one file (once) and run the pipeline's per-report components (of `pipeline._WORKER`) on it."""
+    from inference.loaders import load, read_file
+    from inference.pipeline import _WORKER
+
+    t0 = time.perf_counter()
+    digest = "error:unknown"
+    try:
+        data = read_file(path)
+        digest = hashlib.sha1(data).hexdigest()
+        report = _WORKER.read(load(path, data))
+    except ReportError as exc:
+        if digest.startswith("error:"):
+            digest = f"error:{exc.code}"
+        return Outcome(path, digest, ReportError(source_key(path), exc.code, exc.reason), time.perf_counter() - t0)
+    except (MemoryError, RecursionError) as exc:
+        return Outcome(path, digest, ReportError(source_key(path), "corrupt", f"文件结构过于复杂，无法解析（{type(exc).__name__}）"),
+                       time.perf_counter() - t0)
+    except Exception as exc:  # a parser bug must not take the batch down; record it for this file
+        return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
+                       time.perf_counter() - t0)
+    report.source = source_key(path)
+    return Outcome(path, digest, report, time.perf_counter() - t0)
 
 
 def _die_with_parent() -> None:
@@ -58,7 +99,7 @@ def _limit_address_space(max_rss_mb: int) -> None:
         pass
 
 
-def _worker_main(conn, read_one: Callable[[Path], Outcome], max_rss_mb: int) -> None:
+def _worker_main(conn, reader: Callable[[Path], Outcome], max_rss_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
@@ -72,7 +113,7 @@ def _worker_main(conn, read_one: Callable[[Path], Outcome], max_rss_mb: int) -> 
             break
         index, path = task
         try:
-            outcome = read_one(path)
+            outcome = reader(path)
         except MemoryError:
             outcome = Outcome(path, "", ReportError(str(path), "memory", limits.message("memory", limit=max_rss_mb)), 0.0)
         try:

@@ -217,3 +217,14 @@ def test_near_duplicate_ties_are_named_in_a_fixed_order():
     first = similar_pairs(entries, {"a"})["a"]
     assert [m["other"] for m in first] == ["/x/b.txt", "/x/c.txt", "/x/d.txt"] * 2
     assert [m["scope"] for m in first] == ["report"] * 3 + ["section5"] * 3
+
+
+def test_inspect_refuses_a_fifo_and_a_device(tmp_path, capsys):
+    from inference.cli import main
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert main(["inspect", str(fifo)]) == 2
+    assert "命名管道" in capsys.readouterr().err
+    assert main(["inspect", "/dev/zero"]) == 2
+    assert "设备" in capsys.readouterr().err

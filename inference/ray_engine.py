@@ -1,0 +1,125 @@
+"""Cluster backend: phase 1 of a batch run (read, statement model, score) on Ray Data.
+
+    nianbao score PATH... --out DIR --engine ray [--address ADDR]
+
+The driver (this process) scans the inputs, skips what the run store already holds (--resume), and writes
+every result into the same run store and history store as the local engine, as the results stream back;
+phases 2 and 3 (batch findings, outputs) are the local engine's. Ray Data runs `map_batches` over the file
+list with `RayScorer`, an actor class: each actor builds the pipeline once (model, rubric, rules) and scores
+batches of files with it. Input paths must be readable on every node (a shared file system); only paths
+and results travel. Ray is an optional extra: `pip install "nianbao[ray]"`.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from inference.errors import NianbaoError, ReportError
+
+BATCH = 32  # files per map_batches call: the statement model's batch across reports, as in the local engine
+
+
+def pipeline_spec(nlp) -> dict[str, Any]:
+    """What an actor needs to build the same pipeline: model folder, rubric, rules, precision, components."""
+    if nlp.model_dir is None:
+        raise NianbaoError("Ray 引擎需要模型文件夹（--model），不能使用内存中的模型对象")
+    from inference import limits
+
+    return {"model": str(nlp.model_dir), "rubric": nlp.rubric.source, "rules": str(nlp.rules_dir),
+            "int8": nlp.int8, "bf16": nlp.bf16, "pipes": nlp.pipe_names,
+            "limits": {k: limits.get(k) for k in limits.limits() if k not in ("messages", "_comment")}}
+
+
+class RayScorer:
+    """Ray Data actor: the pipeline is loaded once in `__init__`; `__call__` scores one batch of files."""
+
+    def __init__(self, spec: dict[str, Any]):
+        from inference import limits
+        from inference.pipeline import Pipeline
+
+        limits._overrides.update(spec["limits"])
+        self.nlp = Pipeline(model=spec["model"], rubric=spec["rubric"], rules_dir=spec["rules"], int8=spec["int8"],
+                            pipe_names=spec["pipes"], bf16=spec["bf16"])
+        self.pool = None  # parser process of this actor, started on the first batch (per-file limits as locally)
+        if self.nlp.has_pipe("statements"):
+            self.nlp.model  # noqa: B018 - load once per actor
+
+    def __call__(self, batch: dict) -> dict:
+        import numpy as np
+
+        from inference import pipeline
+
+        from inference.workers import ParserPool, read_one
+
+        pipeline._WORKER = self.nlp
+        if self.pool is None:
+            self.pool = ParserPool(read_one, processes=1, window=BATCH)
+        rows: list[dict[str, Any]] = []
+        reports = []
+        for outcome in self.pool.imap([Path(str(p)) for p in batch["path"]]):
+            path = outcome.path
+            if isinstance(outcome.result, ReportError):
+                rows.append({"path": str(path), "digest": outcome.digest, "status": "error", "code": outcome.result.code,
+                             "reason": outcome.result.reason, "result": "", "seconds": outcome.seconds})
+            else:
+                rows.append({"path": str(path), "digest": outcome.digest, "status": "ok", "code": "", "reason": "",
+                             "result": "", "seconds": outcome.seconds})
+                reports.append((len(rows) - 1, outcome.result))
+        t0 = time.perf_counter()
+        if reports:
+            done = self.nlp.finish([r for _, r in reports])
+            for (i, _), report in zip(reports, done):
+                rows[i]["result"] = json.dumps(report.to_dict(), ensure_ascii=False)
+        model_seconds = time.perf_counter() - t0
+        out = {k: np.array([r[k] for r in rows], dtype=object) for k in rows[0]} if rows else {}
+        if rows:
+            out["model_seconds"] = np.array([model_seconds / len(rows)] * len(rows), dtype=object)
+        return out
+
+
+def connect(address: str | None) -> None:
+    try:
+        import ray
+    except ImportError as exc:
+        raise NianbaoError("Ray 引擎需要安装 Ray：pip install \"nianbao[ray]\"（或 pip install \"ray[data]\"）") from exc
+    if ray.is_initialized():
+        return
+    try:
+        ray.init(address=address, log_to_driver=False, include_dashboard=False, configure_logging=False) if address \
+            else ray.init(log_to_driver=False, include_dashboard=False, configure_logging=False)
+    except Exception as exc:  # noqa: BLE001 - unreachable address, version mismatch ...
+        raise NianbaoError(f"无法连接 Ray 集群（{address or '本机'}）：{type(exc).__name__}: {exc}") from exc
+
+
+def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, on_result) -> None:
+    """Score `todo` on Ray; `on_result(path, digest, Report | ReportError, seconds, model_seconds)` is called
+    in the driver for every file as results stream back (the caller stores them)."""
+    import ray
+    import ray.data
+
+    from inference.report import Report
+    from inference.workers import source_key
+
+    connect(address)
+    spec = pipeline_spec(nlp)
+    if actors is None:
+        actors = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True
+    ctx.enable_progress_bars = False
+    items = [{"path": str(p)} for p in todo]
+    ds = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), actors * 4)))
+    scored = ds.map_batches(RayScorer, fn_constructor_kwargs={"spec": spec}, batch_size=BATCH, batch_format="numpy",
+                            concurrency=(1, actors), num_cpus=1)
+    by_path = {str(p): p for p in todo}
+    for row in scored.iter_rows():
+        path = by_path.get(row["path"], Path(row["path"]))
+        if row["status"] == "ok":
+            report = Report.from_dict(json.loads(row["result"]))
+            report.source = source_key(path)
+            on_result(path, row["digest"], report, float(row["seconds"]), float(row["model_seconds"]))
+        else:
+            on_result(path, row["digest"], ReportError(source_key(path), row["code"], row["reason"]),
+                      float(row["seconds"]), 0.0)

@@ -1,0 +1,89 @@
+"""Cluster backend (issue 13, part 2): `--engine ray` against a local Ray head started by the test on
+loopback (`ray start --head --block`, stopped by its own process id). Same run store and outputs,
+identical results to the local engine on the samples, resumable. Skipped when Ray is not installed."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+pytest.importorskip("ray.data")
+
+from tests.conftest import SAMPLES_DIR  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_head(tmp_path_factory):
+    ray_bin = Path(sys.executable).with_name("ray")
+    if not ray_bin.exists():
+        pytest.skip("the ray command is not installed")
+    port = _free_port()
+    temp = tmp_path_factory.mktemp("ray")
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
+                             f"--port={port}", "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
+                             f"--temp-dir={temp}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    address = f"127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        probe = subprocess.run([sys.executable, "-c", f"import ray; ray.init(address='{address}'); print('up')"],
+                               capture_output=True, text=True, env=env, timeout=60)
+        if "up" in probe.stdout:
+            break
+        if head.poll() is not None:
+            pytest.skip("ray start --head exited")
+        time.sleep(2)
+    else:
+        os.killpg(head.pid, signal.SIGTERM)
+        pytest.skip("local Ray head did not come up")
+    yield address
+    os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
+    try:
+        head.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(head.pid, signal.SIGKILL)
+
+
+def _cli(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inference.cli", "score", *args, "--no-progress"],
+                          capture_output=True, text=True, timeout=900, env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"))
+
+
+def _without_timing(line: str) -> dict:
+    return json.loads(line)
+
+
+def test_ray_engine_matches_local_engine(ray_head, tmp_path, tiny_model_dir):
+    samples = tmp_path / "in"
+    shutil.copytree(SAMPLES_DIR, samples, ignore=shutil.ignore_patterns("*.py", "*.json"))
+    local = _cli([str(samples), "--out", str(tmp_path / "local"), "--model", str(tiny_model_dir), "--precision", "fp32"])
+    assert local.returncode == 0, local.stderr[-3000:]
+    on_ray = _cli([str(samples), "--out", str(tmp_path / "ray"), "--model", str(tiny_model_dir), "--precision", "fp32",
+                   "--engine", "ray", "--address", ray_head])
+    assert on_ray.returncode == 0, on_ray.stderr[-3000:]
+    a = (tmp_path / "local" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    b = (tmp_path / "ray" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(a) == len(b) == 17
+    assert [json.loads(x) for x in a] == [json.loads(x) for x in b]
+    for name in ("summary.csv", "index.html", "run.sqlite", "history.sqlite"):
+        assert (tmp_path / "ray" / name).is_file()
+    # resumable: a second run finds everything stored and scores nothing again
+    again = _cli([str(samples), "--out", str(tmp_path / "ray"), "--model", str(tiny_model_dir), "--precision", "fp32",
+                  "--engine", "ray", "--address", ray_head, "--resume"])
+    assert again.returncode == 0 and "本次处理 0 个" in again.stdout, again.stdout + again.stderr[-2000:]
