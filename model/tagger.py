@@ -325,23 +325,6 @@ class StatementTagger:
         return out
 
 
-def length_buckets(lengths: list[int], token_budget: int) -> list[list[int]]:
-    """Window indices grouped for batched forward passes: sorted by length, and each group as large as fits
-    `token_budget` padded tokens, so short windows go many to a batch and little compute pads."""
-    order = sorted(range(len(lengths)), key=lambda w: (lengths[w], w))
-    groups: list[list[int]] = []
-    current: list[int] = []
-    for w in order:
-        # sorted ascending: the newest member is the longest, so the padded size is len * its length
-        if current and (len(current) + 1) * lengths[w] > token_budget:
-            groups.append(current)
-            current = []
-        current.append(w)
-    if current:
-        groups.append(current)
-    return groups
-
-
 def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:
     start, end = chars[0][0], chars[-1][1]
     while start < end and text[start] in EDGE_CHARS:
@@ -415,3 +398,20 @@ def quantize_int8(model: StatementModel) -> StatementModel:
     from torch.ao.quantization import quantize_dynamic
 
     return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def length_buckets(lengths: list[int], token_budget: int) -> list[list[int]]:
+    """Window indices grouped for batched forward passes: sorted by length, and each group as large as fits
+    `token_budget` padded tokens, so short windows go many to a batch and little compute pads."""
+    order = sorted(range(len(lengths)), key=lambda w: (lengths[w], w))
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for w in order:
+        # sorted ascending: the newest member is the longest, so the padded size is len * its length
+        if current and (len(current) + 1) * lengths[w] > token_budget:
+            groups.append(current)
+            current = []
+        current.append(w)
+    if current:
+        groups.append(current)
+    return groups
