@@ -51,6 +51,8 @@ def load_model(directory: str | Path | None = None, quantize: bool = False, bf16
     authored metrics unchanged).
     A folder that is not a readable model (missing, truncated or tampered files) raises ModelError."""
     directory = Path(directory) if directory else DEFAULT_MODEL_DIR
+    if (directory / "model" / "nianbao.json").is_file() and not (directory / "nianbao.json").is_file():
+        directory = directory / "model"  # a training run folder (`nianbao train --out RUN`) holds its model in model/
     if not directory.is_dir():
         raise ModelError(f"{directory}: 模型文件夹不存在")
     missing = [n for n in MODEL_FILES if not (directory / n).is_file()]

@@ -100,3 +100,24 @@ def test_nianbao_data_validate_refuses_a_reserved_page(cache, tmp_path, monkeypa
     monkeypatch.setattr(real, "reserved_urls", lambda path=None: {url})
     assert data_cli.cmd_validate([str(out / "zz.jsonl")], None) == 1
     assert "reserved_url" in capsys.readouterr().out
+
+
+def test_data_validate_points_a_labelstudio_export_to_data_import(tmp_path, capsys):
+    from training import data_cli
+
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([{"id": 1, "data": {"text": "公开内容不够全面"}, "annotations": []}] * 50,
+                                 ensure_ascii=False, indent=1), encoding="utf-8")
+    assert data_cli.cmd_validate([str(export)], None) == 1
+    err = capsys.readouterr().err
+    assert "nianbao data import labelstudio" in err and err.count("\n") <= 2
+
+
+def test_evaluate_accepts_a_training_run_folder(tmp_path):
+    import shutil
+
+    from inference.statements import DEFAULT_MODEL_DIR, load_model
+
+    run = tmp_path / "run"
+    shutil.copytree(DEFAULT_MODEL_DIR, run / "model")
+    assert load_model(run) is not None

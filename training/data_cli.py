@@ -83,10 +83,27 @@ def run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- validate
 
 
+def _looks_like_labelstudio_export(path: Path) -> bool:
+    """A Label Studio export is one JSON array (of tasks), not one record per line."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            head = fh.read(4096).lstrip("\ufeff \t\r\n")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return path.suffix.lower() == ".json" or head.startswith("[")
+
+
 def cmd_validate(paths: list[str], seeds: str | None) -> int:
     from training import real
 
     files = C.expand_paths(paths)
+    exports = [f for f in files if _looks_like_labelstudio_export(f)]
+    for f in exports:  # one clear pointer instead of a JSON error per line
+        print(f"{f}: 这是 Label Studio 导出的 JSON 文件，不是标注 JSONL；请先转换："
+              f"nianbao data import labelstudio {f} --out 文件.jsonl", file=sys.stderr)
+    files = [f for f in files if f not in exports]
+    if exports and not files:
+        return 1
     real_files = [f for f in files if real.is_real_file(f)]
     issues, n = C.validate_paths([f for f in files if f not in real_files], seeds_dir=seeds)
     if real_files:  # real page records (data/real): offsets into a cached excerpt; reserved pages refused
