@@ -92,8 +92,9 @@ def read_records(paths: list[Path] | None = None) -> list[dict[str, Any]]:
 
 
 def validate_record(obj: dict[str, Any], path: str, line: int, tax: C.Taxonomy,
-                    reserved: set[str] | None = None) -> list[C.Issue]:
-    """Issues of one real record; statement spans are checked when the excerpt is cached."""
+                    reserved: set[str] | None = None, text: str | None = None) -> list[C.Issue]:
+    """Issues of one real record; statement spans are checked against `text` (default: the cached
+    excerpt, when there is one)."""
     c = C._Checker(path, line, tax)
     c.fields(obj, RECORD_FIELDS, OPTIONAL_FIELDS)
     c.meta({k: v for k, v in obj.items() if k not in ("year", "level") or v is not None})
@@ -115,7 +116,7 @@ def validate_record(obj: dict[str, Any], path: str, line: int, tax: C.Taxonomy,
     if not (C._is_int(ps) and C._is_int(pe) and 0 <= ps < pe):
         c.add("passage_start", "bad_offset", f"passage_start/passage_end 无效：{ps!r}, {pe!r}")
         return c.issues
-    text = cached_text(sha1)
+    text = cached_text(sha1) if text is None else text
     if text is not None and pe > len(text):
         c.add("passage_end", "offset_out_of_range", f"passage_end({pe}) 超出网页摘录长度 {len(text)}")
         return c.issues
@@ -148,7 +149,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[C.Issue], int]:
 # --------------------------------------------------------------------------- quotes -> offsets
 
 
-def _find(text: str, quote: str, occurrence: int, after: int = 0) -> int:
+def _find(text: str, quote: str, occurrence: int) -> int:
     pos, seen = -1, 0
     while True:
         pos = text.find(quote, pos + 1)
@@ -226,7 +227,7 @@ def check(annotator: str, write: bool = False, out_dir: Path = REAL_DIR) -> int:
             continue
         record, errors = resolve(work, text, annotator)
         if not errors:
-            errors = [str(i) for i in validate_record_with_text(record, text, where, tax, reserved)]
+            errors = [str(i) for i in validate_record(record, where, 0, tax, reserved, text=text)]
         if errors:
             n_bad += 1
             for e in errors:
@@ -243,18 +244,6 @@ def check(annotator: str, write: bool = False, out_dir: Path = REAL_DIR) -> int:
         C.write_jsonl(out_dir / f"{annotator}.jsonl", [r for r, _ in records])
         print(f"wrote {len(records)} records to {out_dir / (annotator + '.jsonl')}")
     return 1 if n_bad else 0
-
-
-def validate_record_with_text(record: dict, text: str, where: str, tax: C.Taxonomy,
-                              reserved: set[str]) -> list[C.Issue]:
-    c = C._Checker(where, 0, tax)
-    if record["url"] in reserved:
-        c.add("url", "reserved_url", "该网页保留用于独立评测，不得打开、标注或使用")
-    if record.get("layout") not in LAYOUTS:
-        c.add("layout", "bad_layout", f"layout 须为 {'/'.join(LAYOUTS)} 之一")
-    c.meta({k: v for k, v in record.items() if k in ("year", "level") and v is not None})
-    c.statements(record["statements"], text, 0, (record["passage_start"], record["passage_end"]))
-    return c.issues
 
 
 # --------------------------------------------------------------------------- loading
@@ -287,10 +276,6 @@ def load_real(split: str | None = None, quiet: bool = False) -> list[dict[str, A
         print(f"真实标注集：{missing} 条记录的网页摘录不在缓存 {cache_dir()}（运行 python -m training.real_cli missing"
               f" 查看补齐方法），已跳过", file=sys.stderr)
     return out
-
-
-def real_available() -> bool:
-    return any(cached_text(r["sha1"]) is not None for r in read_records())
 
 
 # --------------------------------------------------------------------------- split
