@@ -79,6 +79,15 @@ async def _form(request: Request, role: str = "viewer"):
     return (user, form) if user else (None, redirect)
 
 
+async def _review_form(request: Request, report_id: str):
+    """A reviewer's posted form on one report: (user, form, service, report item), or (None, redirect, ...)."""
+    user, form = await _form(request, "reviewer")
+    if user is None:
+        return None, form, None, None
+    svc = _svc(request)
+    return user, form, svc, svc.item(report_id)
+
+
 def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
@@ -312,11 +321,9 @@ def _column_names() -> dict:
 
 @router.post("/reports/{report_id}/deductions/{key}")
 async def review_deduction(request: Request, report_id: str, key: str):
-    user, form = await _form(request, "reviewer")
+    user, form, svc, item = await _review_form(request, report_id)
     if user is None:
         return form
-    svc = _svc(request)
-    item = svc.item(report_id)
     await run_in_threadpool(svc.review_deduction, item, key, str(form.get("decision", "")),
                             str(form.get("note", ""))[:2000], user)
     return RedirectResponse(f"/reports/{item['id']}#d-{key}", status_code=303)
@@ -324,11 +331,9 @@ async def review_deduction(request: Request, report_id: str, key: str):
 
 @router.post("/reports/{report_id}/statements/{span}")
 async def review_statement(request: Request, report_id: str, span: str):
-    user, form = await _form(request, "reviewer")
+    user, form, svc, item = await _review_form(request, report_id)
     if user is None:
         return form
-    svc = _svc(request)
-    item = svc.item(report_id)
     labels = None
     if not form.get("reset"):
         labels = {"role": str(form.get("role", "")), "categories": [str(c) for c in form.getlist("categories")][:20],
@@ -339,11 +344,9 @@ async def review_statement(request: Request, report_id: str, span: str):
 
 @router.post("/reports/{report_id}/cells")
 async def review_cell(request: Request, report_id: str):
-    user, form = await _form(request, "reviewer")
+    user, form, svc, item = await _review_form(request, report_id)
     if user is None:
         return form
-    svc = _svc(request)
-    item = svc.item(report_id)
     path, raw = str(form.get("path", ""))[:200], str(form.get("value", "")).strip().replace(",", "")
     value = None
     if raw and not form.get("reset"):
@@ -358,11 +361,9 @@ async def review_cell(request: Request, report_id: str):
 
 @router.post("/reports/{report_id}/meta")
 async def review_meta(request: Request, report_id: str):
-    user, form = await _form(request, "reviewer")
+    user, form, svc, item = await _review_form(request, report_id)
     if user is None:
         return form
-    svc = _svc(request)
-    item = svc.item(report_id)
     await run_in_threadpool(svc.review_meta, item, str(form.get("field", "")), str(form.get("value", ""))[:200],
                             str(form.get("note", ""))[:2000], user, bool(form.get("reset")))
     return RedirectResponse(f"/reports/{item['id']}", status_code=303)
