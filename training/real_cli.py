@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from training.evaluate import real_agreement
-from training.real import REAL_DIR, REAL_SPLIT_RATIOS, check, freeze_splits, missing, put, read_records, record_files, \
+from training.real import REAL_DIR, REAL_SPLIT_RATIOS, cache_dir, check, freeze_splits, missing, put, read_records, record_files, \
     validate_paths
 
 
