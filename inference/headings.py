@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from inference import rules
+from inference.chinese import cn_number
 
 
 
@@ -21,6 +22,7 @@ class Heading:
     title_end: int
     line_end: int
     numbered: bool
+    numeral: int | None = None  # the number printed before the title (None: bare title)
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +44,11 @@ _BARE_TITLE_MAX = 24
 _SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
 
 
+def numeral_value(s: str) -> int | None:
+    """'三' -> 3, '12' -> 12."""
+    return int(s) if s.isdigit() else cn_number(s)
+
+
 def find_headings(norm: str) -> list[Heading]:
     """All line-initial section-heading candidates in document order."""
     out: list[Heading] = []
@@ -52,7 +59,7 @@ def find_headings(norm: str) -> list[Heading]:
         line_end = norm.find("\n", t_end)
         line_end = len(norm) if line_end < 0 else line_end
         if m.group("num") is not None:
-            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True))
+            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True, numeral_value(m.group("num"))))
             continue
         # a bare title without a numeral ("总体情况" alone on a line)
         stripped = norm[t_start:line_end].strip()

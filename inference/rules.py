@@ -19,7 +19,7 @@ from inference.errors import DataError
 
 RULE_FILES = ("sections", "boilerplate", "table_labels", "checks", "taxonomy", "rubric")
 # read from the active directory when it has them, else from the shipped rules (older rule copies lack them)
-OPTIONAL_RULE_FILES = ("ocr",)
+OPTIONAL_RULE_FILES = ("ocr", "deadlines")
 
 
 def _file(path: Path, name: str) -> Path:

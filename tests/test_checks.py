@@ -420,8 +420,10 @@ def test_classify_body():
     ("某某县交通运输局", None, "2023-02-20", "fail"),
     ("某某县人民政府", None, "2023-03-20", "pass"),
     ("某某县人民政府", None, "2023-04-02", "fail"),
-    ("科尔沁左翼中旗敖包苏木人民政府", "乡镇", "2023-02-25", "pass"),  # 乡镇 government: 3月31日
-    ("某某街道办事处", None, "2023-03-30", "pass"),
+    # 乡镇 / 街道: the 条例 names no deadline (data/deadlines.json statutory.township is null)
+    ("科尔沁左翼中旗敖包苏木人民政府", "乡镇", "2023-02-25", "uncertain"),
+    ("某某街道办事处", None, "2023-03-30", "uncertain"),
+    ("某某街道办事处", None, "2023-01-30", "pass"),  # before the earliest statutory deadline
     ("某某经济技术开发区", "开发区", "2023-02-20", "uncertain"),  # body type unknown, between deadlines
     ("某某某", None, "2023-01-10", "pass"),
     ("某某某", None, "2023-02-10", "uncertain"),

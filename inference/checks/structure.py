@@ -1,8 +1,12 @@
-"""Structure: the six sections present and in order, and the table format required for the year."""
+"""Structure: the six sections present, in order and numbered as the template numbers them, and the table
+format required for the year."""
 from __future__ import annotations
 
-from inference.checks.common import CFG, _msg, _table
+import re
+
+from inference.checks.common import CFG, _msg, _src, _table
 from inference.chinese import ORDINALS
+from inference.headings import numeral_value
 from inference.registry import checks
 from inference.report import CheckResult, Evidence, Report
 
@@ -77,3 +81,57 @@ def check_format_version(report: Report) -> CheckResult:
         return CheckResult(cid, "pass", _msg("fmt_pass", year=year, fmt=names[fmt], note=note), ev)
     return CheckResult(cid, "fail", _msg("fmt_fail", year=year, expected=names[expected], fmt=names.get(fmt, fmt),
                                          main=main, note=note), ev)
+
+
+_PRINTED = re.compile(r"(?:第)?([一二三四五六七八九十]{1,2}|\d{1,2})(?![\d年])")
+
+
+def printed_numeral(src: str, section) -> int | None:
+    """The number printed before a section's title (None: a bare title). Section.start is the numeral's
+    offset for a numbered heading and the title's for a bare one."""
+    m = _PRINTED.match(src, section.start)
+    return numeral_value(m.group(1)) if m else None
+
+
+def _cn(n: int) -> str:
+    return ORDINALS[n] if 0 < n < len(ORDINALS) else str(n)
+
+
+@checks.register("sections.numbering", order=11)
+def check_section_numbering(report: Report) -> CheckResult:
+    """The numeral before each section title is the template's number for that title."""
+    cid = "sections.numbering"
+    year = report.meta.year
+    if year is not None and year < CFG["sections"]["from_year"]:
+        return CheckResult(cid, "not_assessable", _msg("num_old", year=year))
+    secs = sorted(report.sections, key=lambda s: s.start)
+    if not secs:
+        return CheckResult(cid, "not_assessable", _msg("num_few"))
+    src = _src(report)
+    printed = [(s, printed_numeral(src, s)) for s in secs]
+    ev = [Evidence(path=f"section.{s.number}", value=_cn(n) if n else None, start=s.start,
+                   end=min(s.body_start, s.start + len(s.title) + 4), text=s.title) for s, n in printed]
+    seq = "→".join(_cn(n) if n else "（无序号）" for _, n in printed)
+    if all(n is None for _, n in printed):
+        return CheckResult(cid, "not_assessable", _msg("num_none"), ev)
+    issues, missing_only = [], True
+    for s, n in printed:
+        if n is None:
+            issues.append(_msg("num_missing", title=s.title, right=_cn(s.number)))
+        elif n != s.number:
+            missing_only = False
+            issues.append(_msg("num_wrong", printed=_cn(n), title=s.title, right=_cn(s.number)))
+    numbers = [n for _, n in printed if n is not None]
+    for n in sorted({n for n in numbers if numbers.count(n) > 1}):
+        missing_only = False
+        issues.append(_msg("num_dup", printed=_cn(n), n=numbers.count(n)))
+    top = len(SEC_NAMES)
+    if max(numbers) < top and issues:
+        missing_only = False
+        shifted = numbers == list(range(1, len(numbers) + 1)) and len(numbers) == len(printed)
+        issues.append(_msg("num_short", last=_cn(max(numbers))) + (_msg("num_shifted") if shifted else ""))
+    if not issues:
+        return CheckResult(cid, "pass", _msg("num_pass", seq=seq), ev)
+    if missing_only and report.kind in CFG["sections"]["numbering_uncertain_kinds"]:
+        return CheckResult(cid, "uncertain", _msg("num_uncertain", issues="；".join(issues), seq=seq), ev)
+    return CheckResult(cid, "fail", _msg("num_fail", issues="；".join(issues), seq=seq), ev)
