@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 
-from inference.checks import arithmetic, fee, structure, text_table, timeliness, values  # noqa: F401  (registers the checks)
+from inference.checks import arithmetic, fee, structure, text_table, timeliness, values, years  # noqa: F401  (registers the checks)
 from inference.checks.common import CFG, message
 from inference.checks.mentions import find_mentions
 from inference.agency import classify_body

@@ -126,7 +126,8 @@ def check_section_numbering(report: Report) -> CheckResult:
         missing_only = False
         issues.append(_msg("num_dup", printed=_cn(n), n=numbers.count(n)))
     top = len(SEC_NAMES)
-    if max(numbers) < top and issues:
+    bare_above = any(n is None and s.number > max(numbers) for s, n in printed)  # explains the short count
+    if max(numbers) < top and issues and not bare_above:
         missing_only = False
         shifted = numbers == list(range(1, len(numbers) + 1)) and len(numbers) == len(printed)
         issues.append(_msg("num_short", last=_cn(max(numbers))) + (_msg("num_shifted") if shifted else ""))
