@@ -22,7 +22,6 @@ class Heading:
     title_end: int
     line_end: int
     numbered: bool
-    numeral: int | None = None  # the number printed before the title (None: bare title)
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +58,7 @@ def find_headings(norm: str) -> list[Heading]:
         line_end = norm.find("\n", t_end)
         line_end = len(norm) if line_end < 0 else line_end
         if m.group("num") is not None:
-            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True, numeral_value(m.group("num"))))
+            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True))
             continue
         # a bare title without a numeral ("总体情况" alone on a line)
         stripped = norm[t_start:line_end].strip()

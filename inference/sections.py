@@ -33,9 +33,6 @@ def _choose(heads: list[Heading], norm: str) -> list[Heading]:
     for number in range(1, 7):
         for numbered in (True, False):
             cands = [h for h in heads if h.number == number and h.numbered == numbered]
-            # a heading numbered as its title says comes before one numbered otherwise (a sub-heading
-            # "1.主动公开政府信息情况" inside 一 is not section 二); order is kept within each group
-            cands.sort(key=lambda h: h.numeral != number)
             if not cands:
                 continue
             pick = cands[0]

@@ -55,7 +55,45 @@ def vague_section_5(text, report):
     return text[:sec.body_start] + filler + "\n" + text[sec.end:]
 
 
-DEFECTS = [arithmetic, late, no_section_6, vague_section_5]
+def misnumbered_section_6(text, report):
+    """Section 六 numbered 五 (a second 五): the six titles are all there in order, numbered 一..五."""
+    sec = report.section(6)
+    assert text[sec.start] == "六", text[sec.start:sec.start + 8]
+    return text[:sec.start] + "五" + text[sec.start + 1:]
+
+
+def last_years_period(text, report):
+    """Last year's text left in: section 一 opens with last year's "X年，本机关……" sentence."""
+    sec = report.section(1)
+    y = report.meta.year - 1
+    return text[:sec.body_start] + f"{y}年，本机关继续推进政府信息公开工作。\n" + text[sec.body_start:]
+
+
+def local_deadline(text, report):
+    """Not damage to the text: a local rule (a test-only deadlines file, see the test) brings the deadline
+    for this body forward to the day before it published."""
+    return text
+
+
+DEFECTS = [arithmetic, late, no_section_6, vague_section_5, misnumbered_section_6, last_years_period, local_deadline]
+
+
+def _local_rule_file(tmp_path, report):
+    """A deadlines file whose one local rule matches this report's agency and falls the day before its date."""
+    from datetime import timedelta
+
+    from inference import deadlines
+    from inference.agency import classify_body
+    from inference.chinese import iso_date
+
+    published = iso_date(report.meta.published_on or report.meta.signed_on)
+    before = published - timedelta(days=1)
+    cat = deadlines.category(classify_body(report.meta))
+    raw = deadlines.read()
+    rule = {"name": "测试用地方时限", "match": [report.meta.agency], "deadlines": {cat: [before.month, before.day]}}
+    f = tmp_path / "deadlines.json"
+    f.write_text(json.dumps({"statutory": raw["statutory"], "local": [rule]}, ensure_ascii=False), encoding="utf-8")
+    return f
 
 
 @pytest.mark.parametrize("name", CLEAN)
@@ -68,7 +106,14 @@ def test_injected_defect_lowers_the_score(nlp, tmp_path, name, defect):
     damaged = defect(clean.text, clean)
     out = tmp_path / (src.stem + ".txt")
     out.write_text(damaged, encoding="utf-8")
-    hurt = nlp(out)
+    if defect is local_deadline:
+        from inference import deadlines
+
+        with deadlines.using(_local_rule_file(tmp_path, clean)):
+            hurt = nlp(out)
+        assert hurt.check("timeliness").status == "fail", hurt.check("timeliness").message
+    else:
+        hurt = nlp(out)
     assert hurt.score.total < clean.score.total, (defect.__name__, clean.score.total, hurt.score.total)
 
 

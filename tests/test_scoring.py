@@ -368,7 +368,31 @@ def contradict_table3(name, base):
     return rep, "text_table", "text_table.received"
 
 
+def misnumber_section6(name, base):
+    """Section 六's numeral replaced by 五: all six titles in order, numbered 一..五."""
+    s6 = base.section(6)
+    if s6 is None:
+        raise Skip("sample has no section 六")
+    rep = loaded(name)
+    if rep.text[s6.start] not in "六五":
+        raise Skip(f"section 六 heading starts with {rep.text[s6.start:s6.start + 4]!r}, not a numeral")
+    edits_everywhere(rep, [(s6.start, s6.start + 1, "五")])
+    return rep, "sections", "sections.numbering"
+
+
+def stale_year(name, base):
+    """Last year's "X年，本机关……" sentence left at the start of section 一."""
+    s1 = base.section(1)
+    if s1 is None or base.meta.year is None:
+        raise Skip("no section 一 or no report year")
+    rep = loaded(name)
+    edits_everywhere(rep, [(s1.body_start, s1.body_start, f"{base.meta.year - 1}年，本机关继续推进政府信息公开工作。")])
+    return rep, "format", "report_year"
+
+
 TEXT_DEFECTS = {
+    "misnumber_section6": misnumber_section6,
+    "stale_year": stale_year,
     "t3_identity": break_t3_identity,
     "t4_total": break_t4_total,
     "remove_section6": remove_section6,
