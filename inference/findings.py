@@ -154,7 +154,10 @@ class BatchContext:
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
-                by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
+                key = (agency_key(e["agency"]), e["year"])
+                # the first entry of a body and year, unless only a later one kept its problems (older stores)
+                if key not in by_body or (by_body[key].get("problems") is None and e.get("problems") is not None):
+                    by_body[key] = e
         dates = {e["source"]: e.get("published") for e in history_entries}
         texts = {}
         for r in reports:
