@@ -384,11 +384,12 @@ def apply_batch_findings(nlp, store, hist) -> list[dict]:
 def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
     """Record a scored Report in the run store and its signatures / table figures in the history store."""
     from inference.findings import signatures, table_figures
+    from inference.last_year import problems_of
 
     s5, whole = signatures(report)
     carried, in_force = table_figures(report)
     hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force,
-             published=report.meta.published_on or report.meta.signed_on)
+             published=report.meta.published_on or report.meta.signed_on, problems=problems_of(report))
     store.put_ok(digest, report, seconds)
 
 

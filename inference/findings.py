@@ -1,6 +1,7 @@
-"""Batch-level findings: near-duplicate text (MinHash LSH, datasketch) and the cross-year checks
-(this year's 上年结转 = last year's 结转下年度; 现行有效 continuity), both against the same batch and
-the history store of earlier runs."""
+"""Batch-level findings: near-duplicate text (MinHash LSH, datasketch), the cross-year checks (this year's
+上年结转 = last year's 结转下年度; 现行有效 continuity) and last year's problems (what the same body's report
+of the year before stated in section 五, rated by the rubric's `last_year` rule), all against the same batch
+and the history store of earlier runs."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -82,7 +83,13 @@ def similar_pairs(entries: list[dict], current: set[str]) -> dict[str, list[dict
 
 
 def agency_key(agency: str | None) -> str | None:
-    return re.sub(r"\s+", "", agency) if agency else None
+    """The agency as the same body is named from year to year: NFKC (full-width letters, digits and brackets
+    as half-width), no whitespace, no middle dots or quotation marks."""
+    if not agency:
+        return None
+    import unicodedata
+
+    return re.sub(r"[\s·•“”\"'‘’]+", "", unicodedata.normalize("NFKC", agency)) or None
 
 
 def table_figures(report: Report) -> tuple[dict, dict]:
@@ -147,7 +154,10 @@ class BatchContext:
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
-                by_body.setdefault((agency_key(e["agency"]), e["year"]), e)
+                key = (agency_key(e["agency"]), e["year"])
+                # the first entry of a body and year, unless only a later one kept its problems (older stores)
+                if key not in by_body or (by_body[key].get("problems") is None and e.get("problems") is not None):
+                    by_body[key] = e
         dates = {e["source"]: e.get("published") for e in history_entries}
         texts = {}
         for r in reports:
@@ -207,6 +217,16 @@ def cross_year(report: Report, digest: str, context: BatchContext) -> None:
     report.batch.previous_year = prev["source"] if prev else None
     if prev is not None:
         report.checks.extend(cross_year_checks(report, prev))
+
+
+@batch_findings.register("last_year")
+def last_year(report: Report, digest: str, context: BatchContext) -> None:
+    """Last year's section-五 problems of the same body (batch or history store), for the rubric's `last_year`
+    rule to check against this year's remedies (`inference/last_year.py`). Left None when the previous report
+    is unknown, or when its history entry was stored before problems were kept."""
+    prev = context.by_body.get((agency_key(report.meta.agency), (report.meta.year or 0) - 1))
+    if prev is not None and prev.get("problems") is not None:
+        report.batch.last_year = {"source": prev["source"], "year": prev["year"], "problems": list(prev["problems"])}
 
 
 def run_findings(report: Report, digest: str, context: BatchContext) -> Report:

@@ -152,6 +152,7 @@ def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
             _append(st, (r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
                        "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
                        s["confidence"], s["start"], s["end"], s["text"]))
+    _last_year_sheet(wb.create_sheet("上年度问题整改"), results)
     err = wb.create_sheet("无法读取")
     err.append(["文件", "错误类型", "原因"])
     for e in errors:
@@ -170,6 +171,39 @@ def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
     with atomic(path, mode=None) as tmp:
         wb.save(tmp)
+
+
+LAST_YEAR_CN = {"last_year.not_found": "未找到上年度报告，未核对", "last_year.no_problems": "上年度未列问题，无需核对",
+                "last_year.addressed": "已整改", "last_year.unaddressed": "未见整改", "last_year.silent": "未报告整改（全文未提及）",
+                "last_year.refers_back": "本年度的回顾表述"}
+
+
+def last_year_rows(result: dict) -> list[tuple]:
+    """One row per problem of last year (or one row saying why nothing was checked): (上年度报告, 上年度问题,
+    类别, 结果, 本年度对应表述, 扣分, 处理说明), from the deductions of the rubric's `last_year` rule."""
+    rows = []
+    for d in result["score"]["deductions"]:
+        cid = d.get("check_id") or ""
+        if not cid.startswith("last_year."):
+            continue
+        ev = d.get("evidence", [])
+        problems = [e for e in ev if e.get("path") and e.get("text")]
+        here = "\n".join(f"{e['value']}：{e['text']}" if e.get("value") else e["text"] for e in ev if e.get("start") is not None)
+        source = next((e["path"] for e in ev if e.get("path")), "")
+        status = LAST_YEAR_CN.get(cid, cid)
+        if not problems:
+            rows.append((source, "", "", status, here or d["reason"], d["points"], d.get("treatment") or ""))
+        for i, e in enumerate(problems):
+            rows.append((e["path"], e["text"], str(e.get("value") or "").split("：")[0], status, here,
+                         d["points"] if i == 0 else 0, d.get("treatment") or ""))
+    return rows
+
+
+def _last_year_sheet(sheet, results: list[dict]) -> None:
+    sheet.append(["文件", "机关", "年度", "上年度报告", "上年度问题", "类别", "结果", "本年度对应表述", "扣分", "处理说明"])
+    for r in results:
+        for row in last_year_rows(r):
+            _append(sheet, (r["source"], r.get("agency") or "", r.get("year") or "") + row)
 
 
 def _display_width(v) -> int:
@@ -220,6 +254,7 @@ CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}
+ul.ev{margin:4px 0 0;padding-left:18px;color:#555;font-size:12px}
 th{background:#f3f3f3;cursor:pointer}.bar{background:#4a7bd0;height:14px;display:inline-block}
 .fail{background:#fbd3d3}.uncertain{background:#fff1c2}.pass{background:#e3f4e3}
 .problem{background:#ffd9d9}.remedy{background:#d7ecff}.other{background:#eee}
@@ -357,6 +392,16 @@ def _ocr_line(result: dict) -> str:
     return f"<span class='uncertain'>{_e(line)}</span><br>" if line else ""
 
 
+def _evidence_list(d: dict, n: int = 6) -> str:
+    """The quoted evidence of a deduction (passages, last year's problems and this year's answers)."""
+    items = [e for e in d.get("evidence", []) if e.get("text")]
+    if not items:
+        return ""
+    lis = "".join(f"<li>{_e(str(e['value']) + '：') if e.get('value') is not None else ''}{_e(e['text'])}</li>" for e in items[:n])
+    more = f"<li>……另有 {len(items) - n} 条</li>" if len(items) > n else ""
+    return f"<ul class='ev'>{lis}{more}</ul>"
+
+
 def report_page(result: dict, text: str | None = None) -> str:
     if text is None:
         from inference.loaders import load
@@ -368,7 +413,7 @@ def report_page(result: dict, text: str | None = None) -> str:
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
     parts_cn = {k: p.get("name", k) for k, p in result["score"]["parts"].items()}
     deductions = "".join(
-        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}{_evidence_list(d)}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())

@@ -261,13 +261,17 @@ class BatchInfo:
     """What a batch (and the history store) found about one report: near-duplicates and the previous year's report."""
     similar: list[dict[str, Any]] = field(default_factory=list)  # {"scope": "section5"|"report", "other": str, "similarity": float}
     previous_year: str | None = None  # source of the same body's report for the year before
+    # that report's section-五 problems: {"source", "year", "problems": [{text, categories, confidence, specific}]};
+    # None when no previous report is known (or its history entry predates stored problems)
+    last_year: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"similar": [dict(m) for m in self.similar], "previous_year": self.previous_year}
+        return {"similar": [dict(m) for m in self.similar], "previous_year": self.previous_year,
+                "last_year": self.last_year}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "BatchInfo":
-        return cls([dict(m) for m in d.get("similar", [])], d.get("previous_year"))
+        return cls([dict(m) for m in d.get("similar", [])], d.get("previous_year"), d.get("last_year"))
 
 
 @dataclass

@@ -51,6 +51,7 @@ class Rubric:
 class BatchFindings:
     """What the batch (and the history store) says about one report."""
     similar: list[dict] = field(default_factory=list)  # {"scope": "section5"|"report", "other": str, "similarity": float}
+    last_year: dict | None = None  # the previous report's problems ({"source", "year", "problems"}), None: not known
 
 
 def taxonomy() -> dict:
@@ -276,6 +277,89 @@ def rule_batch(report: Report, part: dict, rubric: Rubric, findings: BatchFindin
     return out
 
 
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "……"
+
+
+@rubric_rules.register("last_year")
+def rule_last_year(report: Report, part: dict, rubric: Rubric, findings: BatchFindings) -> list[Deduction]:
+    """This year's 改进情况 against the problems the same body's previous report stated (`inference/last_year.py`).
+    No previous report known: listed, nothing deducted. Each of last year's problems is listed as addressed
+    (with this year's matching statements as evidence, 0 points) or not; an unaddressed problem costs
+    `per_unaddressed`, a report that says nothing at all about last year's problems `points_if_silent` once.
+    A problem of last year below `statement_min_confidence` never costs points: it is listed for review."""
+    from inference.last_year import assess
+
+    rule, key = part["rule"], part["key"]
+    last = findings.last_year
+    if last is None:
+        return [Deduction(key, 0.0, "未找到上年度报告（同一机关上一年度的报告不在本批次或历史库中），无法核对上年度所列问题的整改情况",
+                          "last_year.not_found", treatment="无法评估，不扣分")]
+    src, year = last["source"], last.get("year")
+    prev = f"上年度报告（{year}年度，{src}）" if year else f"上年度报告（{src}）"
+    if not last.get("problems"):
+        return [Deduction(key, 0.0, f"{prev}第五部分未列出问题，无需核对整改情况", "last_year.no_problems",
+                          [Evidence(path=src)], treatment="无需核对，不扣分")]
+    threshold = rubric.statement_min_confidence
+    result = assess(last, report, rule)
+
+    def problem_evidence(p: dict, status: str) -> Evidence:
+        cats = "、".join(category_name(c) for c in p.get("categories", []))
+        return Evidence(path=src, value=f"上年度问题（{cats or '未分类'}）：{status}", text=p["text"])
+
+    def unsure(p: dict) -> bool:
+        return float(p.get("confidence", 1.0)) < threshold
+
+    if result.silent:
+        sure = [i for i in result.items if not unsure(i.problem)]
+        evidence = [problem_evidence(i.problem, "未见整改") for i in result.items]
+        reason = (f"未报告上年度问题的整改情况：{prev}列出的 {len(result.items)} 个问题，本年度报告既未提及，"
+                  "也没有与之对应的改进措施")
+        if sure:
+            return [Deduction(key, rule["points_if_silent"], reason, "last_year.silent", evidence)]
+        return [Deduction(key, 0.0, reason + f"（上年度问题的模型置信度均低于 {threshold:.2f}）", "last_year.silent", evidence,
+                          treatment="需人工复核，未扣分")]
+    out = []
+    for item in result.items:
+        p = item.problem
+        named = f"上年度问题“{_short(p['text'])}”"
+        if item.status == "addressed":
+            ways = []
+            if item.by_text:
+                ways.append("本年度报告有相应表述")
+            if item.by_category and not item.missing:
+                ways.append("本年度有对应类别的改进措施")
+            evidence = [problem_evidence(p, "已整改")]
+            evidence += [Evidence(start=c.start, end=c.end, text=c.text, value=f"文字重合 {score:.0%}") for c, score in item.by_text[:3]]
+            evidence += [Evidence(start=s.start, end=s.end, text=s.text, value="对应措施：" + "、".join(category_name(c) for c in s.categories))
+                         for s in item.by_category[:3] if not any(c.start == s.start for c, _ in item.by_text[:3])]
+            matches = [c for c, _ in item.by_text] + item.by_category
+            treatment = "已整改，不扣分" + ("；对应陈述的模型置信度均较低，需人工复核"
+                                     if matches and all(m.confidence < threshold for m in matches) else "")
+            out.append(Deduction(key, 0.0, f"{named}：已整改（{'；'.join(ways)}）", "last_year.addressed", evidence,
+                                 treatment=treatment))
+            continue
+        why = "本年度报告未见对应的整改措施"
+        if item.missing and item.by_category:
+            why = "本年度措施只对应其中部分类别，" + "、".join(category_name(c) for c in item.missing) + "未见对应措施"
+        if item.persists:
+            why += "；本年度报告称该问题仍然存在"
+        evidence = [problem_evidence(p, "未见整改")]
+        evidence += [Evidence(start=c.start, end=c.end, text=c.text, value="问题仍存在") for c in item.persists[:3]]
+        evidence += [Evidence(start=s.start, end=s.end, text=s.text, value="部分对应的措施") for s in item.by_category[:3]]
+        if unsure(p):
+            out.append(Deduction(key, 0.0, f"{named}：{why}（上年度该问题陈述的模型置信度 {float(p['confidence']):.2f} 低于 "
+                                           f"{threshold:.2f}）", "last_year.unaddressed", evidence, treatment="需人工复核，未扣分"))
+        else:
+            out.append(Deduction(key, rule["per_unaddressed"], f"{named}：{why}", "last_year.unaddressed", evidence))
+    if result.refers_back:
+        out.append(Deduction(key, 0.0, f"本年度报告提及{prev}所列问题的整改", "last_year.refers_back",
+                             [Evidence(start=c.start, end=c.end, text=c.text) for c in result.refers_back[:5]],
+                             treatment="说明，不扣分"))
+    return out
+
+
 CAP = "cap"  # check_id of the line that gives back what a part lost beyond its max
 
 
@@ -306,7 +390,8 @@ def _score(rubric: Rubric, items_of) -> Score:
 def rate_report(report: Report, rubric: Rubric | None = None, findings: BatchFindings | None = None) -> Score:
     """Rate `report`; batch findings default to what a batch run recorded on the report (`report.batch`)."""
     rubric = rubric or default_rubric()
-    findings = findings or BatchFindings(similar=list(report.batch.similar) if report.batch else [])
+    findings = findings or BatchFindings(similar=list(report.batch.similar) if report.batch else [],
+                                         last_year=report.batch.last_year if report.batch else None)
     report.score = _score(rubric, lambda part: rubric_rules.get(part["rule"]["type"])(report, part, rubric, findings))
     return report.score
 

@@ -1,6 +1,7 @@
 """SQLite stores: the run store (one row per input file, written as each result is made, so a killed
 run resumes without losing or duplicating a report) and the history store (what later runs compare
-against: section-五 MinHash signatures, whole-report signatures and the cross-year table figures)."""
+against: section-五 MinHash signatures, whole-report signatures, the cross-year table figures and the
+section-五 problem statements that next year's report should address)."""
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS reports (
     carried_forward TEXT,         -- JSON {col: value} of t3 结转下年度
     in_force TEXT,                -- JSON {row: value} of t2 现行有效件数
     created REAL NOT NULL,
-    published TEXT                -- ISO date: publication, else signing (who copied whom)
+    published TEXT,               -- ISO date: publication, else signing (who copied whom)
+    problems TEXT                 -- JSON [{text, categories, confidence, specific}]: section-五 problems (last year's problems)
 );
 """
 
@@ -136,29 +138,33 @@ class HistoryStore:
         self.path = Path(path)
         self.con = _connect(self.path, HISTORY_SCHEMA)
         cols = {row[1] for row in self.con.execute("PRAGMA table_info(reports)")}
-        if "published" not in cols:  # a store written before dates were kept
-            with self.con:
-                self.con.execute("ALTER TABLE reports ADD COLUMN published TEXT")
+        for col in ("published", "problems"):  # a store written before dates / problems were kept
+            if col not in cols:
+                with self.con:
+                    self.con.execute(f"ALTER TABLE reports ADD COLUMN {col} TEXT")
 
     def add(self, digest: str, source: str, agency: str | None, year: int | None, s5: np.ndarray | None,
-            whole: np.ndarray | None, carried_forward: dict, in_force: dict, published: str | None = None) -> None:
+            whole: np.ndarray | None, carried_forward: dict, in_force: dict, published: str | None = None,
+            problems: list[dict] | None = None) -> None:
         with self.con:
             self.con.execute(
                 "INSERT OR REPLACE INTO reports (digest, source, agency, year, s5_minhash, report_minhash, "
-                "carried_forward, in_force, created, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "carried_forward, in_force, created, published, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (digest, source, agency, year, _blob(s5), _blob(whole), json.dumps(carried_forward),
-                 json.dumps(in_force), time.time(), published),
+                 json.dumps(in_force), time.time(), published,
+                 None if problems is None else json.dumps(problems, ensure_ascii=False)),
             )
 
     def all(self) -> list[dict]:
         rows = self.con.execute(
-            "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force, published "
-            "FROM reports ORDER BY source, digest"
+            "SELECT digest, source, agency, year, s5_minhash, report_minhash, carried_forward, in_force, published, "
+            "problems FROM reports ORDER BY source, digest"
         )
         return [
             {"digest": d, "source": s, "agency": a, "year": y, "s5": _array(m5), "whole": _array(mw),
-             "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}"), "published": pub}
-            for d, s, a, y, m5, mw, cf, inf, pub in rows
+             "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}"), "published": pub,
+             "problems": None if pr is None else json.loads(pr)}
+            for d, s, a, y, m5, mw, cf, inf, pub, pr in rows
         ]
 
     def close(self) -> None:

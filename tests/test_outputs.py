@@ -75,7 +75,8 @@ def test_xlsx_read_back(sample_batch):
 
     result, _, out = sample_batch
     wb = load_workbook(out / "summary.xlsx", read_only=True)
-    assert wb.sheetnames == ["报告", "未通过检查", "陈述", "无法读取", "指标数据"]  # + the figures (issue 12)
+    # + last year's problems and the figures (issue 12)
+    assert wb.sheetnames == ["报告", "未通过检查", "陈述", "上年度问题整改", "无法读取", "指标数据"]
     rows = {name: list(wb[name].iter_rows(values_only=True)) for name in wb.sheetnames}
     for name, sheet in rows.items():
         assert all(h and CJK.search(str(h)) for h in sheet[0]), (name, sheet[0])

@@ -161,7 +161,7 @@ def test_summary_xlsx(served):
     r = c.get(f"/api/v1/batches/{view['id']}/summary.xlsx")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["报告", "未通过检查", "陈述", "无法读取", "指标数据"]
+    assert wb.sheetnames == ["报告", "未通过检查", "陈述", "上年度问题整改", "无法读取", "指标数据"]
     rows = list(wb["报告"].iter_rows(values_only=True))
     assert {row[0] for row in rows[1:]} == set(TWO)
     assert [row[0] for row in wb["无法读取"].iter_rows(values_only=True)][1:] == ["empty.txt"]

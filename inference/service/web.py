@@ -285,6 +285,8 @@ def report_page(request: Request, report_id: str):
                 key, *rest = e.path.split(".")
                 label = " · ".join([names.TABLE_CN.get(key, key).split()[0]] + [col_names.get(x, x) for x in rest])
                 links.append((f"#{anchor}", label))
+            elif e.text:  # a passage of another report (last year's problem, a copied sentence): quoted, no link
+                links.append(("", ("上年度：" if (d.check_id or "").startswith("last_year.") else "") + e.text[:40]))
         decision = view["decisions"].get(key)
         deductions.append({"key": key, "i": i, "d": d, "part": svc.part_name(d.part), "check": names.check_name(d.check_id),
                            "links": links, "decision": decision, "dismissed": key in dismissed})
