@@ -282,8 +282,8 @@ def report_page(request: Request, report_id: str):
             elif e.path and e.path.split(".")[0] in report.tables:
                 anchor = "cell-" + e.path.replace(".", "-")
                 cells.setdefault(e.path, []).append(i)
-                key, *rest = e.path.split(".")
-                label = " · ".join([names.TABLE_CN.get(key, key).split()[0]] + [col_names.get(x, x) for x in rest])
+                table, *rest = e.path.split(".")
+                label = " · ".join([names.TABLE_CN.get(table, table).split()[0]] + [col_names.get(x, x) for x in rest])
                 links.append((f"#{anchor}", label))
             elif e.text:  # a passage of another report (last year's problem, a copied sentence): quoted, no link
                 links.append(("", ("上年度：" if (d.check_id or "").startswith("last_year.") else "") + e.text[:40]))
