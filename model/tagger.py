@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from model.lexical import LexicalCategoryModel
 from model.textnorm import model_view
 from model.statement_model import StatementModel, load_tokenizer, tokenize_windows
 
@@ -29,8 +30,6 @@ ITEM_INNER_GAPS = {"。", "，", ",", "；", ";"}  # what may separate two piece
 DECODING_PATH = Path(__file__).with_name("decoding.json")
 CALIBRATION_FILE = "calibration.json"
 CLAUSE_CUTS = set("，,；;")
-# a clause starts a new statement only when its category is sure and no earlier clause of the group is related
-SPLIT_SURE, SPLIT_RELATED = 0.6, 0.2
 OPENING, CLOSING = "“《（(「『【", "”》）)」』】"
 
 
@@ -79,8 +78,11 @@ class StatementTagger:
     """Loads once, predicts many times. `from_pretrained(dir, quantize=True)` for CPU speed."""
 
     def __init__(self, model: StatementModel, tokenizer, batch_size: int = 16, calibration: dict | None = None,
-                 split_clauses: bool = True, bf16: bool = False):
+                 split_clauses: bool = True, bf16: bool = False, lexical: LexicalCategoryModel | None = None,
+                 blend: float = 1.0):
         self.model = model.eval()
+        # category probability = blend x BERT head + (1 - blend) x character n-gram model (model/lexical.py)
+        self.lexical, self.blend = lexical, blend
         self.bf16 = bf16  # encoder under bf16 autocast on CPU (benchmarks/precision.py: speed and agreement)
         self.bucketing = True  # batches filled to a token budget (batch_size x window) rather than batch_size windows
         self.split_clauses = split_clauses
@@ -90,6 +92,8 @@ class StatementTagger:
         self.batch_size = batch_size
         cfg = model.config
         self.categories = list(cfg.categories)
+        if lexical is not None and lexical.categories != self.categories:
+            raise ValueError(f"lexical model categories {lexical.categories} differ from the tagger's {self.categories}")
         self.bio_tags = list(cfg.bio_tags)
         self.config = cfg
 
@@ -101,7 +105,19 @@ class StatementTagger:
         cal = Path(directory) / CALIBRATION_FILE
         if cal.is_file() and "calibration" not in kwargs:
             kwargs["calibration"] = json.loads(cal.read_text(encoding="utf-8"))
+        if "lexical" not in kwargs:
+            kwargs["lexical"] = LexicalCategoryModel.from_pretrained(directory)
+            if kwargs["lexical"] is not None:
+                kwargs.setdefault("blend", kwargs["lexical"].blend)
         return cls(model, load_tokenizer(directory), **kwargs)
+
+    def category_probs(self, logits: torch.Tensor, texts: list[str]) -> list[list[float]]:
+        """Per statement text, per category: the head's sigmoid blended with the lexical model's."""
+        probs = logits.sigmoid()
+        if self.lexical is None or self.blend >= 1.0 or not texts:
+            return probs.tolist()
+        lex = torch.from_numpy(self.lexical.predict_proba(texts)).to(probs.dtype)
+        return (self.blend * probs + (1.0 - self.blend) * lex).tolist()
 
     def confidence(self, raw: float) -> float:
         """Probability that a statement is right (span, role and a category), from the raw score."""
@@ -218,7 +234,8 @@ class StatementTagger:
         per clause. A clause is self-contained here when the category head gives it a top category that the
         clauses before it do not have; clauses that only elaborate (same category) or are shorter than
         `min_chars` stay joined."""
-        min_chars = decoding_rules()["min_chars"]
+        rules = decoding_rules()
+        min_chars, sure, related = rules["min_chars"], rules["split_sure"], rules["split_related"]
         out, todo = [], []
         for span in spans:
             role, positions, chars = span[0], span[1], span[2]
@@ -242,6 +259,8 @@ class StatementTagger:
             todo.append((len(out) - 1, span, clauses))
         if todo:
             vecs = torch.cat([pooled([todo_span[1][k] for k in clause]) for _, todo_span, clauses in todo for clause in clauses])
+            # where to cut stays the BERT head's decision alone: blending the lexical model in here moved span
+            # edges and lowered span F1 on real dev and the seeds (training/lexical.py)
             probs = self.model.classify_pooled(vecs)[0].sigmoid().tolist()
             row = 0
             for slot, span, clauses in todo:
@@ -253,12 +272,12 @@ class StatementTagger:
                     p = probs[row]
                     row += 1
                     top = max(allowed, key=lambda j: p[j])
-                    cats = {j for j in allowed if p[j] >= SPLIT_RELATED} | {top}
+                    cats = {j for j in allowed if p[j] >= related} | {top}
                     s, e = _trimmed([chars[k] for k in clause], text)
                     if groups:
                         gs, ge = _trimmed([chars[k] for k in groups[-1][0]], text)
                         if (e - s < min_chars or ge - gs < min_chars or top in groups[-1][1]
-                                or p[top] < SPLIT_SURE):
+                                or p[top] < sure):
                             groups[-1][0].extend(clause)
                             groups[-1][1].update(cats)
                             continue
@@ -293,7 +312,7 @@ class StatementTagger:
             return []
         vecs = torch.cat([k[4] for k in kept] + piece_vecs)
         cat_logits, spec_logits, stat_logits = self.model.classify_pooled(vecs)
-        cat_p = cat_logits.sigmoid().tolist()
+        cat_p = self.category_probs(cat_logits[: len(kept)], [text[k[1]:k[2]] for k in kept])
         spec_p = spec_logits.sigmoid().tolist()
         stat_p = stat_logits.sigmoid().tolist()
         # A joined item is specific when any of its pieces is: mean pooling over a long item dilutes the one

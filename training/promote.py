@@ -211,6 +211,17 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
                      + (f" --lr {step['lr']}" if step.get("lr") else "")
                      + (f" --category-weight {step['category_weight']}" if step.get("category_weight") else "")
                      + f"` (seed {step.get('seed')}; {step.get('wall_seconds')} s on {step.get('threads')} CPU threads, shared machine)")
+    sel_path = target / "lexical_selection.json"
+    if (target / "lexical.json").is_file() and sel_path.is_file():
+        chosen = json.loads(sel_path.read_text(encoding="utf-8"))["chosen"]
+        lines += [
+            f"- category blend: `nianbao lexical` (training/lexical.py) fitted a character 1–3-gram logistic model",
+            f"  (`lexical.safetensors` + `lexical.json`, model/lexical.py) on the authored train split and the real train",
+            f"  split (real statements weighted x{chosen['real_weight']}, C={chosen['C']}); a statement's category probability is",
+            f"  {chosen['blend']} x the BERT head + {1 - chosen['blend']:.2f} x this model, weight chosen on real dev + seed gold",
+            "  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`). Spans, roles and where clause lists",
+            "  are cut stay the BERT model's.",
+        ]
     lines += [
         f"- files: {size / 1e6:.1f} MB (model.safetensors: fp16, word embeddings int8 with per-row scales; loaded as fp32)",
         "",

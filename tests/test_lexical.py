@@ -1,0 +1,76 @@
+"""The character n-gram category model (model/lexical.py): fit, predict, disk round trip, no pickle."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from model.lexical import VOCAB_FILE, WEIGHTS_FILE, LexicalCategoryModel, char_ngrams
+
+CATS = ["P02", "P07", "R11"]
+TEXTS = ["公开内容不够全面", "主动公开内容不够丰富", "公开的内容有待完善", "信息公开内容不全面",
+         "公开形式比较单一", "公开渠道不够多样", "公开形式不够丰富", "公开载体形式单一",
+         "加大宣传力度", "加强政策宣传", "及时回应群众关切", "加大宣传工作力度"]
+LABELS = [["P02"]] * 4 + [["P07"]] * 4 + [["R11"]] * 4
+
+
+@pytest.fixture(scope="module")
+def fitted() -> LexicalCategoryModel:
+    return LexicalCategoryModel(CATS, C=10.0, blend=0.3).fit(TEXTS, LABELS, min_df=1)
+
+
+def test_char_ngrams_cover_one_to_three_characters():
+    assert char_ngrams("公开 形式") == ["公", "开", " ", "形", "式", "公开", "开 ", " 形", "形式", "公开 ", "开 形", " 形式"]
+
+
+def test_the_words_that_carry_a_category_decide_it(fitted):
+    p = fitted.predict_proba(["公开内容还不够全面", "信息公开形式较为单一", "进一步加大宣传力度"])
+    assert p.shape == (3, 3) and ((p >= 0) & (p <= 1)).all()
+    assert [CATS[i] for i in p.argmax(1)] == ["P02", "P07", "R11"]
+
+
+def test_round_trip_through_safetensors_and_json(fitted, tmp_path):
+    fitted.save_pretrained(tmp_path)
+    assert sorted(x.name for x in tmp_path.iterdir()) == sorted([WEIGHTS_FILE, VOCAB_FILE])
+    assert tmp_path.joinpath(WEIGHTS_FILE).read_bytes()[8:9] == b"{"  # safetensors: u64 header length, JSON header
+    back = LexicalCategoryModel.from_pretrained(tmp_path)
+    assert back.blend == 0.3 and back.categories == CATS
+    texts = ["公开形式不够丰富", "政府信息公开内容不全面", "没见过的句子"]
+    # coef is stored as float16: probabilities agree to about 1e-3
+    assert np.allclose(back.predict_proba(texts), fitted.predict_proba(texts), atol=2e-3)
+
+
+def test_a_folder_without_a_lexical_model_gives_none(tmp_path):
+    assert LexicalCategoryModel.from_pretrained(tmp_path) is None
+
+
+def test_mismatched_arrays_are_refused(fitted, tmp_path):
+    fitted.save_pretrained(tmp_path)
+    meta = json.loads(tmp_path.joinpath(VOCAB_FILE).read_text(encoding="utf-8"))
+    meta["ngrams"] = meta["ngrams"][:-1]
+    tmp_path.joinpath(VOCAB_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="shapes"):
+        LexicalCategoryModel.from_pretrained(tmp_path)
+
+
+def test_a_category_never_seen_in_training_is_never_predicted():
+    m = LexicalCategoryModel(CATS + ["R12"]).fit(TEXTS, LABELS, min_df=1)
+    assert (m.predict_proba(["向基层延伸公开"])[:, -1] < 1e-3).all()
+
+
+def test_the_shipped_tagger_blends_only_categories(tmp_path):
+    """Blend 1.0 is the BERT head alone; the lexical model never moves a statement's span or role."""
+    from inference.statements import DEFAULT_MODEL_DIR
+    from model.tagger import StatementTagger
+
+    text = "存在的主要问题：一是公开内容不够全面，二是公开形式比较单一。下一步，我局将加大宣传力度，及时回应群众关切。"
+    head = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=None).predict([text])[0]
+    categories = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=None).categories
+    with pytest.raises(ValueError, match="categories"):
+        StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=LexicalCategoryModel(CATS).fit(TEXTS, LABELS, min_df=1))
+    lex = LexicalCategoryModel(categories).fit(TEXTS, LABELS, min_df=1)
+    alone = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=lex, blend=1.0).predict([text])[0]
+    mixed = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=lex, blend=0.0).predict([text])[0]
+    assert [s.to_dict() for s in alone] == [s.to_dict() for s in head]
+    assert [(s.start, s.end, s.role) for s in mixed] == [(s.start, s.end, s.role) for s in head]
