@@ -54,6 +54,21 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
+# the files of a model folder that change what it predicts: weights, the blended lexical model, calibration
+MODEL_FILES = ("model.safetensors", "lexical.safetensors", "lexical.json", "calibration.json")
+
+
+def model_sha256(directory: Path) -> str | None:
+    """sha256 over the model folder's prediction-changing files (None when it has no weights)."""
+    if not (directory / MODEL_FILES[0]).is_file():
+        return None
+    h = hashlib.sha256()
+    for name in MODEL_FILES:
+        if (directory / name).is_file():
+            h.update(f"{name}:{file_sha256(str(directory / name))}\n".encode())
+    return h.hexdigest()
+
+
 def check_order(pipes: list[Component]) -> None:
     """Every component's requirements must be assigned by the loader or an earlier component."""
     available = set(LOADED)
@@ -105,9 +120,8 @@ class Pipeline:
 
     def model_info(self) -> dict[str, Any]:
         directory = self.model_dir or Path(getattr(self._model, "directory", "") or "")
-        weights = directory / "model.safetensors" if directory else None
         return {"id": directory.name if directory else type(self._model).__name__,
-                "sha256": file_sha256(str(weights)) if weights and weights.is_file() else None,
+                "sha256": model_sha256(directory) if directory else None,
                 "int8": self.int8, "precision": "int8" if self.int8 else ("bf16" if self.bf16 else "fp32")}
 
     # -- components ------------------------------------------------------------------------------------
