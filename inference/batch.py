@@ -14,7 +14,9 @@ import stat
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Mapping
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
@@ -25,13 +27,28 @@ CHUNK = 32  # reports per model call
 
 @dataclass
 class BatchResult:
+    """What a batch run did. The results themselves stay in `out_dir/run.sqlite`: `iter_results()` streams
+    them (public schema, by source, as in results.jsonl), `results` reads them all into a list on first use."""
     out_dir: Path
-    results: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     processed: int = 0
     skipped: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    scored: int = 0  # results in the run store
+
+    def iter_results(self):
+        from inference.store import RunStore
+
+        store = RunStore(Path(self.out_dir) / "run.sqlite")
+        try:
+            yield from store.public_results()
+        finally:
+            store.close()
+
+    @cached_property
+    def results(self) -> list[dict]:
+        return list(self.iter_results())
 
 
 @dataclass
@@ -248,16 +265,16 @@ def score_batch(
         # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
         # score component as phase 1 re-rates each stored Report (the file is not read again).
         t0 = time.perf_counter()
-        results = apply_batch_findings(nlp, store, hist)
+        apply_batch_findings(nlp, store, hist)
         stage["batch_findings"] = time.perf_counter() - t0
 
-        result.results = results
         result.errors = store.errors()
-        if write:
+        result.scored = store.count() - len(result.errors)
+        if write:  # streamed from the store: no list of every result is held
             t0 = time.perf_counter()
             from inference.outputs import write_outputs
 
-            write_outputs(out_dir, result.results, result.errors, store.text)
+            write_outputs(out_dir, store.public_results(), result.errors, store.text)
             stage["outputs"] = time.perf_counter() - t0
         store.close()
         hist.close()
@@ -355,30 +372,47 @@ def _findings_state(report: Report) -> tuple:
             report.score.to_dict() if report.score else None)
 
 
-def apply_batch_findings(nlp, store, hist) -> list[dict]:
+def apply_batch_findings(nlp, store, hist) -> int:
     """Phase 2 over a run store: batch findings against the batch itself and the history store, then the
     pipeline's score component re-rates each stored Report that they touch (the file is not read again).
-    Streams through the store twice (dates and free text for who-copied-whom, then findings and re-rating),
-    never holding every Report at once. Returns the public results. Shared by `score_batch` and the service."""
+    Streams through the store once, never holding every Report (nor every text) at once: who-copied-whom
+    dates are read in SQL, a batch-mate's free text only when a match names it. Updates the store; returns
+    how many results changed. Shared by `score_batch` and the service."""
     from inference.findings import BatchContext, run_findings
-    from inference.report import public_dict
 
-    def stored_reports():
-        for _, digest, stored, text in store.iter_stored():
-            yield digest, stored, Report.from_dict(stored | {"text": text})
-
-    context = BatchContext.build(hist.all(), store.digests(), reports=(r for _, _, r in stored_reports()))
+    context = BatchContext.build(hist.all(), store.digests(), dates=store.dates(), texts=_StoredTexts(store))
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
-    results = []
-    for digest, stored, report in stored_reports():
+    changed = 0
+    for _, digest, stored, text in store.iter_stored():
+        report = Report.from_dict(stored | {"text": text})
         before = _findings_state(report)
         run_findings(report, digest, context)
         if rescore is not None:
             rescore(report)
         if _findings_state(report) != before:
-            stored = store.update_report(report)
-        results.append(public_dict(stored))
-    return results
+            store.update_report(report)
+            changed += 1
+    return changed
+
+
+class _StoredTexts(Mapping):
+    """source -> free text of a stored result, read from the run store when asked (a few are kept)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._get = lru_cache(maxsize=256)(store.free_text)
+
+    def __getitem__(self, source: str) -> str:
+        text = self._get(source)
+        if text is None:
+            raise KeyError(source)
+        return text
+
+    def __iter__(self):
+        return (r[0] for r in self.store.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source"))
+
+    def __len__(self) -> int:
+        return self.store.con.execute("SELECT COUNT(*) FROM results WHERE status = 'ok'").fetchone()[0]
 
 
 def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
@@ -492,19 +526,20 @@ def run(args) -> int:
               "解决后可用 --resume 继续。", file=sys.stderr)
         return 2
     grades: dict[str, int] = {}
-    for r in res.results:
+    notes = []
+    for r in res.iter_results():  # streamed: a large run is never held in memory
         g = r["score"]["grade"]
         grades[g] = grades.get(g, 0) + 1
-    print(f"完成：{len(res.results)} 份报告已评分，{len(res.errors)} 个文件无法读取，本次处理 {res.processed} 个"
+        notes.extend((r["source"], note) for note in r.get("notes", []))
+    print(f"完成：{res.scored} 份报告已评分，{len(res.errors)} 个文件无法读取，本次处理 {res.processed} 个"
           f"（跳过已完成 {res.skipped} 个），用时 {res.seconds:.1f} 秒。")
     print("等级分布：" + "，".join(f"{g} {n}" for g, n in sorted(grades.items())))
     for e in res.errors:
         print(f"  无法读取 {e['source']}: [{e['code']}] {e['error']}")
-    for r in res.results:
-        for note in r.get("notes", []):
-            print(f"  注意 {r['source']}: {note}")
+    for source, note in notes:
+        print(f"  注意 {source}: {note}")
     print(f"输出：{Path(args.out) / 'index.html'}")
-    if not res.results:
+    if not res.scored:
         print("错误：没有任何报告被评分（见上面列出的文件和原因）。", file=sys.stderr)
         return 1
     return 0
