@@ -213,21 +213,45 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-class TreeSampler(threading.Thread):
-    """Peak of the summed RSS of a process and its descendants, and the largest single process, every `every` s."""
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
 
-    def __init__(self, pid: int, every: float = 0.2):
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of a process and its descendants, and the largest single process, every `every` s;
+    also the CPU seconds the tree used meanwhile (per process: last sample minus first; `roots` adds trees
+    that are not descendants of `pid`, e.g. a Ray head's workers)."""
+
+    def __init__(self, pid: int, every: float = 0.2, roots: tuple[int, ...] = ()):
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pid, self.every, self.roots = pid, every, roots
         self.peak_tree_kb = self.peak_one_kb = 0
         self.trace: list[tuple[float, int]] = []  # (seconds, tree MB) once a second
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        for root in roots:  # processes already running before the measured command: count only what they add
+            for p in _descendants(root):
+                self.first[p] = _cpu_ticks(p)
         self.stop = threading.Event()
+
+    def cpu_seconds(self) -> float:
+        return sum(t - self.first.get(p, 0) for p, t in self.last.items()) / os.sysconf("SC_CLK_TCK")
 
     def run(self) -> None:
         t0 = time.perf_counter()
         last = -1.0
         while not self.stop.is_set():
-            rss = [_rss_kb(p) for p in _descendants(self.pid)]
+            pids = _descendants(self.pid) + [p for root in self.roots for p in _descendants(root)]
+            for p in pids:
+                ticks = _cpu_ticks(p)
+                if ticks:
+                    self.last[p] = ticks
+            rss = [_rss_kb(p) for p in pids]
             tree = sum(rss)
             self.peak_tree_kb = max(self.peak_tree_kb, tree)
             self.peak_one_kb = max(self.peak_one_kb, max(rss, default=0))
@@ -244,7 +268,8 @@ def _size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2 ** 20
 
 
-def run_cli(folder: Path, out: Path, workers: int, extra: list[str] | None = None, env: dict | None = None) -> dict:
+def run_cli(folder: Path, out: Path, workers: int, extra: list[str] | None = None, env: dict | None = None,
+            roots: tuple[int, ...] = ()) -> dict:
     """`nianbao score folder --out out` as a child process; wall, CPU of the tree, peak RSS of the tree."""
     if out.exists():
         shutil.rmtree(out)
@@ -254,7 +279,7 @@ def run_cli(folder: Path, out: Path, workers: int, extra: list[str] | None = Non
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env or dict(os.environ))
-    sampler = TreeSampler(proc.pid)
+    sampler = TreeSampler(proc.pid, roots=roots)
     sampler.start()
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t0
@@ -264,7 +289,7 @@ def run_cli(folder: Path, out: Path, workers: int, extra: list[str] | None = Non
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"nianbao score exited {proc.returncode}:\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": cpu, "peak_tree_mb": sampler.peak_tree_kb / 1024,
+    return {"wall": wall, "cpu": cpu, "sampled_cpu": sampler.cpu_seconds(), "peak_tree_mb": sampler.peak_tree_kb / 1024,
             "peak_one_mb": sampler.peak_one_kb / 1024, "trace": sampler.trace, "stdout": stdout, "cmd": cmd}
 
 

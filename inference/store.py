@@ -82,6 +82,13 @@ class RunStore:
             self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(d, ensure_ascii=False), report.source))
         return d
 
+    def update_report_json(self, report: Report) -> str:
+        """Store a re-rated Report; returns the JSON stored."""
+        data = _dumps(report)
+        with self.con:
+            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (data, report.source))
+        return data
+
     def reports(self) -> list[tuple[str, Report]]:
         """(digest, Report) of every stored result, rebuilt exactly as it was stored."""
         rows = self.con.execute("SELECT digest, result, text FROM results WHERE status = 'ok' ORDER BY source")
