@@ -9,12 +9,15 @@ summary.xlsx, index.html and one page per report.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Mapping
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
@@ -25,13 +28,28 @@ CHUNK = 32  # reports per model call
 
 @dataclass
 class BatchResult:
+    """What a batch run did. The results themselves stay in `out_dir/run.sqlite`: `iter_results()` streams
+    them (public schema, by source, as in results.jsonl), `results` reads them all into a list on first use."""
     out_dir: Path
-    results: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     processed: int = 0
     skipped: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    scored: int = 0  # results in the run store
+
+    def iter_results(self):
+        from inference.store import RunStore
+
+        store = RunStore(Path(self.out_dir) / "run.sqlite")
+        try:
+            yield from store.public_results()
+        finally:
+            store.close()
+
+    @cached_property
+    def results(self) -> list[dict]:
+        return list(self.iter_results())
 
 
 @dataclass
@@ -247,18 +265,19 @@ def score_batch(
 
         # Phase 2: batch findings against the batch itself and the history of earlier runs, then the same
         # score component as phase 1 re-rates each stored Report (the file is not read again).
-        t0 = time.perf_counter()
-        results = apply_batch_findings(nlp, store, hist)
-        stage["batch_findings"] = time.perf_counter() - t0
-
-        result.results = results
+        # Phase 3 in the same pass: each result goes to the outputs as soon as phase 2 is done with it (no list
+        # of every result is held, no stored result is parsed twice).
         result.errors = store.errors()
+        result.scored = store.count() - len(result.errors)
+        t0 = time.perf_counter()
         if write:
-            t0 = time.perf_counter()
             from inference.outputs import write_outputs
 
-            write_outputs(out_dir, result.results, result.errors, store.text)
-            stage["outputs"] = time.perf_counter() - t0
+            write_outputs(out_dir, iter_batch_findings(nlp, store, hist, stage), result.errors, store.text)
+            stage["outputs"] = time.perf_counter() - t0 - stage["batch_findings"]
+        else:
+            apply_batch_findings(nlp, store, hist)
+            stage["batch_findings"] = time.perf_counter() - t0
         store.close()
         hist.close()
     result.seconds = time.perf_counter() - started
@@ -355,30 +374,67 @@ def _findings_state(report: Report) -> tuple:
             report.score.to_dict() if report.score else None)
 
 
-def apply_batch_findings(nlp, store, hist) -> list[dict]:
-    """Phase 2 over a run store: batch findings against the batch itself and the history store, then the
-    pipeline's score component re-rates each stored Report that they touch (the file is not read again).
-    Streams through the store twice (dates and free text for who-copied-whom, then findings and re-rating),
-    never holding every Report at once. Returns the public results. Shared by `score_batch` and the service."""
+def _stored_state(stored: dict) -> tuple:
+    """`_findings_state` of a stored result, read from its dict (no conversion of the Report)."""
+    return stored.get("checks", []), stored.get("batch"), stored.get("score")
+
+
+def iter_batch_findings(nlp, store, hist, seconds: dict[str, float] | None = None):
+    """Phase 2 over a run store, streamed: batch findings against the batch itself and the history store,
+    then the pipeline's score component re-rates each stored Report that they touch (the file is not read
+    again; a result that changed is written back). Yields every result in the public schema, by source, as it
+    is done, so phase 3 writes the outputs in the same pass. Holds no Report (nor text) of the batch beyond
+    the one at hand: who-copied-whom dates are read in SQL, a batch-mate's free text only when a match names
+    it. `seconds["batch_findings"]` accumulates the time spent here."""
     from inference.findings import BatchContext, run_findings
     from inference.report import public_dict
 
-    def stored_reports():
-        for _, digest, stored, text in store.iter_stored():
-            yield digest, stored, Report.from_dict(stored | {"text": text})
-
-    context = BatchContext.build(hist.all(), store.digests(), reports=(r for _, _, r in stored_reports()))
+    seconds = seconds if seconds is not None else {}
+    t0 = time.perf_counter()
+    context = BatchContext.build(hist.all(), store.digests(), dates=store.dates(), texts=_StoredTexts(store))
     rescore = nlp.get_pipe("score") if nlp.has_pipe("score") else None
-    results = []
-    for digest, stored, report in stored_reports():
-        before = _findings_state(report)
+    spent = time.perf_counter() - t0
+    for i, (_, digest, stored, text) in enumerate(store.iter_stored(), 1):
+        t0 = time.perf_counter()
+        if i % 256 == 0:
+            release_memory()
+        report = Report.from_dict(stored | {"text": text})
         run_findings(report, digest, context)
         if rescore is not None:
             rescore(report)
-        if _findings_state(report) != before:
-            stored = store.update_report(report)
-        results.append(public_dict(stored))
-    return results
+        if _findings_state(report) != _stored_state(stored):
+            # as read back from the store (JSON), so outputs never depend on whether a result was re-rated
+            stored = json.loads(store.update_report_json(report))
+        out = public_dict(stored)
+        spent += time.perf_counter() - t0
+        yield out
+    seconds["batch_findings"] = seconds.get("batch_findings", 0.0) + spent
+
+
+def apply_batch_findings(nlp, store, hist) -> int:
+    """Phase 2 over a run store (`iter_batch_findings`, run to the end): updates the store; returns how many
+    results it holds. Shared by `score_batch` (without outputs) and the service."""
+    return sum(1 for _ in iter_batch_findings(nlp, store, hist))
+
+
+class _StoredTexts(Mapping):
+    """source -> free text of a stored result, read from the run store when asked (a few are kept)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._get = lru_cache(maxsize=256)(store.free_text)
+
+    def __getitem__(self, source: str) -> str:
+        text = self._get(source)
+        if text is None:
+            raise KeyError(source)
+        return text
+
+    def __iter__(self):
+        return (r[0] for r in self.store.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source"))
+
+    def __len__(self) -> int:
+        return self.store.con.execute("SELECT COUNT(*) FROM results WHERE status = 'ok'").fetchone()[0]
 
 
 def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
@@ -399,6 +455,27 @@ def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
     nlp.finish([r for _, _, r in chunk], seconds=stage)
     for path, digest, report in chunk:
         _store_scored(report, digest, store, hist, stage)
+    release_memory()
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the system (glibc `malloc_trim`). The model's activations differ in size from
+    one batch of windows to the next and each report's JSON is tens of KB, so the freed heap fragments and
+    the model process grew by about 0.15 MB per report without this (benchmarks/scale.py: 870 MB at N = 500,
+    1,090 MB at N = 2,000); trimmed after each chunk it stays flat. A no-op where glibc is not the C library."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
 
 
 def _store_scored(report: Report, digest: str, store, hist, stage) -> None:
@@ -493,19 +570,20 @@ def run(args) -> int:
               "解决后可用 --resume 继续。", file=sys.stderr)
         return 2
     grades: dict[str, int] = {}
-    for r in res.results:
+    notes = []
+    for r in res.iter_results():  # streamed: a large run is never held in memory
         g = r["score"]["grade"]
         grades[g] = grades.get(g, 0) + 1
-    print(f"完成：{len(res.results)} 份报告已评分，{len(res.errors)} 个文件无法读取，本次处理 {res.processed} 个"
+        notes.extend((r["source"], note) for note in r.get("notes", []))
+    print(f"完成：{res.scored} 份报告已评分，{len(res.errors)} 个文件无法读取，本次处理 {res.processed} 个"
           f"（跳过已完成 {res.skipped} 个），用时 {res.seconds:.1f} 秒。")
     print("等级分布：" + "，".join(f"{g} {n}" for g, n in sorted(grades.items())))
     for e in res.errors:
         print(f"  无法读取 {e['source']}: [{e['code']}] {e['error']}")
-    for r in res.results:
-        for note in r.get("notes", []):
-            print(f"  注意 {r['source']}: {note}")
+    for source, note in notes:
+        print(f"  注意 {source}: {note}")
     print(f"输出：{Path(args.out) / 'index.html'}")
-    if not res.results:
+    if not res.scored:
         print("错误：没有任何报告被评分（见上面列出的文件和原因）。", file=sys.stderr)
         return 1
     return 0

@@ -4,7 +4,7 @@ of the year before stated in section 五, rated by the rubric's `last_year` rule
 and the history store of earlier runs."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import re
 from dataclasses import dataclass, field
@@ -40,9 +40,17 @@ def minhash(text: str) -> np.ndarray | None:
     return m.hashvalues.copy()
 
 
+FREE_SECTIONS = (1, 5, 6)
+
+
 def free_text(report: Report) -> str:
     """Sections 一, 五, 六: tables share their printed labels in every report, so they are left out."""
-    return "\n".join(report.text[s.body_start : s.end] for s in report.sections if s.number in (1, 5, 6))
+    return "\n".join(report.text[s.body_start : s.end] for s in report.sections if s.number in FREE_SECTIONS)
+
+
+def free_text_of(text: str, sections: list[dict]) -> str:
+    """`free_text` from a stored result's text and `sections` (no Report rebuilt)."""
+    return "\n".join(text[s["body_start"] : s["end"]] for s in sections if s["number"] in FREE_SECTIONS)
 
 
 def signatures(report: Report) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -144,13 +152,17 @@ class BatchContext:
     matches: dict[str, list[dict]] = field(default_factory=dict)
     by_body: dict[tuple[str | None, int], dict] = field(default_factory=dict)
     dates: dict[str, str | None] = field(default_factory=dict)  # source -> publication (else signing) date
-    texts: dict[str, str] = field(default_factory=dict)  # source -> free text, for batch-mates (copied passages)
+    # source -> free text, for batch-mates (copied passages): a dict, or a mapping that reads the one asked for
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, history_entries: list[dict], digests: set[str], reports: Iterable[Report] = ()) -> "BatchContext":
+    def build(cls, history_entries: list[dict], digests: set[str], reports: Iterable[Report] = (),
+              dates: Iterable[tuple[str, str | None]] = (), texts: Mapping[str, str] | None = None) -> "BatchContext":
         """history_entries: batch + history store; digests: every stored result's (byte-identical copies
         under other paths share one); reports: the batch's stored Reports (dates, copied passages), read once
-        (a generator is fine: only each report's date and free text are kept)."""
+        (a generator is fine: only each report's date and free text are kept). A batch run passes instead
+        `dates` ((source, date) of every stored result) and `texts` (a mapping that reads a batch-mate's free
+        text when a match asks for it), so phase 2 holds no text of the batch."""
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
@@ -158,12 +170,13 @@ class BatchContext:
                 # the first entry of a body and year, unless only a later one kept its problems (older stores)
                 if key not in by_body or (by_body[key].get("problems") is None and e.get("problems") is not None):
                     by_body[key] = e
-        dates = {e["source"]: e.get("published") for e in history_entries}
-        texts = {}
+        known = {e["source"]: e.get("published") for e in history_entries}
+        known.update(dates)
+        held = {}
         for r in reports:
-            dates[r.source] = report_date(r)
-            texts[r.source] = free_text(r)
-        return cls(similar_pairs(history_entries, digests), by_body, dates, texts)
+            known[r.source] = report_date(r)
+            held[r.source] = free_text(r)
+        return cls(similar_pairs(history_entries, digests), by_body, known, held if texts is None else texts)
 
 
 def report_date(report: Report) -> str | None:

@@ -10,6 +10,7 @@ import os
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable
 
 from inference.errors import NianbaoError
 
@@ -71,26 +72,41 @@ def atomic(path: Path, mode: str = "w", **kwargs):
         tmp.unlink(missing_ok=True)
 
 
-def write_outputs(out_dir: Path, results: list[dict], errors: list[dict], text_of=None) -> None:
-    """`text_of(source) -> str` gives the report text for highlighting (default: load the file again).
-    Every file is written atomically."""
+def write_outputs(out_dir: Path, results: Iterable[dict], errors: list[dict], text_of=None) -> None:
+    """`results`: any iterable of public result dicts (a list, or a generator streaming them from the run
+    store), read once: results.jsonl, summary.csv, summary.xlsx (write-only sheets) and the report pages are
+    written as it goes, the dashboard from counts and one short row per report, so memory does not grow with
+    the batch beyond that row. `text_of(source) -> str` gives the report text for highlighting (default:
+    load the file again). Every file is written atomically."""
+    from contextlib import ExitStack
+
     out_dir = Path(out_dir)
-    with atomic(out_dir / "results.jsonl", encoding="utf-8") as fh:
-        for r in results:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    write_csv(out_dir / "summary.csv", results, errors)
-    write_xlsx(out_dir / "summary.xlsx", results, errors)
     pages = out_dir / "reports"
     pages.mkdir(exist_ok=True)
-    current = {page_name(r) for r in results}
+    board = _Dashboard()
+    current: set[str] = set()
+    with ExitStack() as stack:
+        jsonl = stack.enter_context(atomic(out_dir / "results.jsonl", encoding="utf-8"))
+        summary = csv.writer(stack.enter_context(atomic(out_dir / "summary.csv", encoding="utf-8-sig", newline="")))
+        summary.writerow(REPORT_HEADERS + ["错误"])  # utf-8-sig so that Excel opens the Chinese headers correctly
+        book = _SummaryBook()
+        for r in results:
+            jsonl.write(json.dumps(r, ensure_ascii=False) + "\n")
+            row = _report_row(r)
+            summary.writerow([_csv_safe(v) for v in row + [""]])
+            book.add(r, row)
+            board.add(r, row)
+            name = page_name(r)
+            current.add(name)
+            with atomic(pages / name, encoding="utf-8") as fh:
+                fh.write(report_page(r, text_of(r["source"]) if text_of else None))
+        _csv_errors(summary, errors)
+        book.save(out_dir / "summary.xlsx", errors)
     for old in pages.glob("*.html"):  # pages of reports an earlier run scored into this folder
         if old.name not in current:
             old.unlink()
-    for r in results:
-        with atomic(pages / page_name(r), encoding="utf-8") as fh:
-            fh.write(report_page(r, text_of(r["source"]) if text_of else None))
     with atomic(out_dir / "index.html", encoding="utf-8") as fh:
-        fh.write(dashboard(results, errors))
+        fh.write(board.html(errors))
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -101,15 +117,19 @@ def _csv_safe(v):
     return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
 
 
-def write_csv(path: Path, results: list[dict], errors: list[dict]) -> None:
+def write_csv(path: Path, results: Iterable[dict], errors: list[dict]) -> None:
     # utf-8-sig so that Excel opens the Chinese headers correctly
     with atomic(path, encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(REPORT_HEADERS + ["错误"])
         for r in results:
             w.writerow([_csv_safe(v) for v in _report_row(r) + [""]])
-        for e in errors:
-            w.writerow([_csv_safe(v) for v in [e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"]])
+        _csv_errors(w, errors)
+
+
+def _csv_errors(w, errors: list[dict]) -> None:
+    for e in errors:
+        w.writerow([_csv_safe(v) for v in [e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"]])
 
 
 def _safe(v):
@@ -120,57 +140,119 @@ def _safe(v):
     return v
 
 
-def _append(sheet, values) -> None:
-    """One row; text that looks like a formula is stored as text (shown as typed, never run)."""
-    sheet.append([_safe(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START[:4]):
-            cell.data_type = "s"
-            cell.quotePrefix = True
+WIDTH_ROWS = 200  # column widths come from a sheet's first rows (header included)
 
 
-def write_xlsx(path: Path, results: list[dict], errors: list[dict]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+class _StreamSheet:
+    """A write-only sheet whose first WIDTH_ROWS rows are held back until the column widths are known
+    (widths and frozen panes must precede the rows in the file); later rows go straight to disk."""
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报告"
-    ws.append(REPORT_HEADERS)
-    for r in results:
-        _append(ws, _report_row(r))
-    checks = wb.create_sheet("未通过检查")
-    checks.append(["文件", "机关", "年度", "检查项", "结果", "说明"])
-    for r in results:
+    def __init__(self, wb, title: str, freeze: str = "A2"):
+        self.ws = wb.create_sheet(title)
+        self.ws.freeze_panes = freeze
+        self.held: list[list] | None = []
+        self.rows = 0
+        self.cols = 0
+
+    def append(self, values, text: bool = False) -> None:
+        """One row; with text=True, values are cleaned (`_safe`) and text that looks like a formula is
+        stored as text (shown as typed, never run)."""
+        values = [_safe(v) for v in values] if text else list(values)
+        self.rows += 1
+        self.cols = max(self.cols, len(values))
+        if self.held is not None:
+            self.held.append((values, text))
+            if len(self.held) >= WIDTH_ROWS:
+                self._flush()
+        else:
+            self._write(values, text)
+
+    def _write(self, values: list, text: bool, bold: bool = False) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        if not bold and not (text and any(isinstance(v, str) and v.startswith(FORMULA_START[:4]) for v in values)):
+            self.ws.append(values)
+            return
+        cells = []
+        for v in values:
+            cell = WriteOnlyCell(self.ws, value=v)
+            if bold:
+                cell.font = Font(bold=True)
+            if text and isinstance(v, str) and v.startswith(FORMULA_START[:4]):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            cells.append(cell)
+        self.ws.append(cells)
+
+    def _flush(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        held, self.held = self.held or [], None
+        for i in range(1, self.cols + 1):
+            width = max((_display_width(vals[i - 1] if i <= len(vals) else None) for vals, _ in held), default=8)
+            self.ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+        for n, (vals, text) in enumerate(held):
+            self._write(vals, text, bold=n == 0)
+
+    def close(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        if self.held is not None:
+            self._flush()
+        if self.rows >= 1 and self.cols >= 1:
+            self.ws.auto_filter.ref = f"A1:{get_column_letter(self.cols)}{self.rows}"
+
+
+class _SummaryBook:
+    """summary.xlsx written as the results stream past: sheets 报告 / 未通过检查 / 陈述 / 上年度问题整改 / 无法读取 / 指标数据,
+    header rows bold, panes frozen, filters on, column widths from the first rows (openpyxl write-only)."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.wb = Workbook(write_only=True)
+        self.reports = _StreamSheet(self.wb, "报告")
+        self.reports.append(REPORT_HEADERS)
+        self.checks = _StreamSheet(self.wb, "未通过检查")
+        self.checks.append(["文件", "机关", "年度", "检查项", "结果", "说明"])
+        self.statements = _StreamSheet(self.wb, "陈述")
+        self.statements.append(["文件", "机关", "部分", "角色", "类别", "具体", "状态", "置信度", "起", "止", "原文"])
+        self.last_year = _StreamSheet(self.wb, "上年度问题整改")
+        self.last_year.append(["文件", "机关", "年度", "上年度报告", "上年度问题", "类别", "结果", "本年度对应表述", "扣分", "处理说明"])
+        self.errors = _StreamSheet(self.wb, "无法读取")
+        self.errors.append(["文件", "错误类型", "原因"])
+        self.figures = _StreamSheet(self.wb, "指标数据", freeze="C2")
+        self.cols = figure_columns()
+        self.figures.append(["机关", "年度", "文件"] + [h for *_k, h in self.cols])
+
+    def add(self, r: dict, row: list | None = None) -> None:
+        self.reports.append(row if row is not None else _report_row(r), text=True)
         for c in r["checks"]:
             if c["status"] in ("fail", "uncertain"):
-                _append(checks, (r["source"], r.get("agency") or "", r.get("year") or "", c["id"], CHECK_CN[c["status"]], c["message"]))
-    st = wb.create_sheet("陈述")
-    st.append(["文件", "机关", "部分", "角色", "类别", "具体", "状态", "置信度", "起", "止", "原文"])
-    for r in results:
+                self.checks.append((r["source"], r.get("agency") or "", r.get("year") or "", c["id"], CHECK_CN[c["status"]], c["message"]), text=True)
         for s in r.get("statements", []):
-            _append(st, (r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
-                       "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
-                       s["confidence"], s["start"], s["end"], s["text"]))
-    _last_year_sheet(wb.create_sheet("上年度问题整改"), results)
-    err = wb.create_sheet("无法读取")
-    err.append(["文件", "错误类型", "原因"])
-    for e in errors:
-        _append(err, [e["source"], e["code"], e["error"]])
-    _figures_sheet(wb.create_sheet("指标数据"), results)
-    from openpyxl.utils import get_column_letter
+            self.statements.append((r["source"], r.get("agency") or "", s["section"], ROLE_CN.get(s["role"], s["role"]),
+                                    "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
+                                    s["confidence"], s["start"], s["end"], s["text"]), text=True)
+        self.figures.append(_figures_row(r, self.cols))
+        for row in last_year_rows(r):
+            self.last_year.append((r["source"], r.get("agency") or "", r.get("year") or "") + row, text=True)
 
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2" if sheet.title != "指标数据" else "C2"
-        if sheet.max_row >= 1 and sheet.max_column >= 1:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
-        for i, col in enumerate(sheet.iter_cols(min_row=1, max_row=min(sheet.max_row, 200)), 1):
-            width = max((_display_width(c.value) for c in col), default=8)
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-    with atomic(path, mode=None) as tmp:
-        wb.save(tmp)
+    def save(self, path: Path, errors: list[dict]) -> None:
+        for e in errors:
+            self.errors.append([e["source"], e["code"], e["error"]], text=True)
+        for sheet in (self.reports, self.checks, self.statements, self.last_year, self.errors, self.figures):
+            sheet.close()
+        with atomic(path, mode=None) as tmp:
+            self.wb.save(tmp)
+
+
+def write_xlsx(path: Path, results: Iterable[dict], errors: list[dict]) -> None:
+    book = _SummaryBook()
+    for r in results:
+        book.add(r)
+    book.save(path, errors)
 
 
 LAST_YEAR_CN = {"last_year.not_found": "未找到上年度报告，未核对", "last_year.no_problems": "上年度未列问题，无需核对",
@@ -197,13 +279,6 @@ def last_year_rows(result: dict) -> list[tuple]:
             rows.append((e["path"], e["text"], str(e.get("value") or "").split("：")[0], status, here,
                          d["points"] if i == 0 else 0, d.get("treatment") or ""))
     return rows
-
-
-def _last_year_sheet(sheet, results: list[dict]) -> None:
-    sheet.append(["文件", "机关", "年度", "上年度报告", "上年度问题", "类别", "结果", "本年度对应表述", "扣分", "处理说明"])
-    for r in results:
-        for row in last_year_rows(r):
-            _append(sheet, (r["source"], r.get("agency") or "", r.get("year") or "") + row)
 
 
 def _display_width(v) -> int:
@@ -235,19 +310,17 @@ def figure_columns() -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _figures_sheet(ws, results: list[dict]) -> None:
-    """One row per report, every figure of tables 2/3/4 in the official row/column order, ready to be added
-    up for a county or city: blank cells empty, unknown ones named (存疑/缺失/无效), inferred ones as figures."""
-    cols = figure_columns()
-    ws.append(["机关", "年度", "文件"] + [h for *_k, h in cols])
-    for r in results:
-        row = [_safe(r.get("agency") or ""), r.get("year") or "", _safe(r["source"])]
-        for key, rk, ck, _h in cols:
-            t = r.get("tables", {}).get(key) or {}
-            v = (t.get("rows") or {}).get(rk, {}).get(ck)
-            state = (t.get("non_numeric_cells") or {}).get(f"{rk}.{ck}")
-            row.append(v if v is not None else STATE_CN.get(state, "") if state != "blank" else "")
-        ws.append(row)
+def _figures_row(r: dict, cols: list[tuple[str, str, str, str]]) -> list:
+    """One report's row of the 指标数据 sheet: every figure of tables 2/3/4 in the official row/column order,
+    ready to be added up for a county or city: blank cells empty, unknown ones named (存疑/缺失/无效),
+    inferred ones as figures."""
+    row = [_safe(r.get("agency") or ""), r.get("year") or "", _safe(r["source"])]
+    for key, rk, ck, _h in cols:
+        t = r.get("tables", {}).get(key) or {}
+        v = (t.get("rows") or {}).get(rk, {}).get(ck)
+        state = (t.get("non_numeric_cells") or {}).get(f"{rk}.{ck}")
+        row.append(v if v is not None else STATE_CN.get(state, "") if state != "blank" else "")
+    return row
 
 
 CSS = """
@@ -309,40 +382,64 @@ def score_bin(total: float) -> str:
     return SCORE_BINS[min(4, int(total // 10) - 5)]
 
 
-def dashboard(results: list[dict], errors: list[dict]) -> str:
-    from inference.scoring import category_name
+class _Dashboard:
+    """index.html from the results as they stream past: counts, and one table row (HTML) per report."""
 
-    from inference.scoring import default_rubric
+    def __init__(self):
+        self.grades: Counter = Counter()
+        self.buckets: Counter = Counter()
+        self.failed: Counter = Counter()
+        self.problem_cats: Counter = Counter()
+        self.remedy_cats: Counter = Counter()
+        self.rows: list[tuple[float, int, str]] = []
+        self.total = 0.0
 
-    grades = Counter(r["score"]["grade"] for r in results)
-    grade_order = [g["name"] for g in default_rubric().grades]  # best first
-    grade_order += [g for g in grades if g not in grade_order]
-    buckets = Counter(score_bin(r["score"]["total"]) for r in results)
-    failed = Counter(c["id"] for r in results for c in r["checks"] if c["status"] == "fail")
-    problem_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "problem" for c in s["categories"])
-    remedy_cats = Counter(f"{c} {category_name(c)}" for r in results for s in r.get("statements", []) if s["role"] == "remedy" for c in s["categories"])
-    rows = []
-    for r in sorted(results, key=lambda r: r["score"]["total"]):
-        row = _report_row(r)
-        rows.append(
-            "<tr>" + f"<td><a href='reports/{_e(page_name(r))}'>{_e(Path(r['source']).name)}</a></td>"
-            + "".join(f"<td>{_e(v)}</td>" for v in row[1:]) + "</tr>"
-        )
-    errs = "".join(f"<tr><td>{_e(e['source'])}</td><td>{_e(e['code'])}</td><td>{_e(e['error'])}</td></tr>" for e in errors)
-    mean = sum(r["score"]["total"] for r in results) / len(results) if results else 0
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政府信息公开年度报告评分</title>
+    def add(self, r: dict, row: list | None = None) -> None:
+        from inference.scoring import category_name
+
+        total = r["score"]["total"]
+        self.grades[r["score"]["grade"]] += 1
+        self.buckets[score_bin(total)] += 1
+        self.total += total
+        self.failed.update(c["id"] for c in r["checks"] if c["status"] == "fail")
+        for s in r.get("statements", []):
+            if s["role"] in ("problem", "remedy"):
+                (self.problem_cats if s["role"] == "problem" else self.remedy_cats).update(
+                    f"{c} {category_name(c)}" for c in s["categories"])
+        row = row if row is not None else _report_row(r)
+        self.rows.append((total, len(self.rows),
+                          "<tr>" + f"<td><a href='reports/{_e(page_name(r))}'>{_e(Path(r['source']).name)}</a></td>"
+                          + "".join(f"<td>{_e(v)}</td>" for v in row[1:]) + "</tr>"))
+
+    def html(self, errors: list[dict]) -> str:
+        from inference.scoring import default_rubric
+
+        n = len(self.rows)
+        grade_order = [g["name"] for g in default_rubric().grades]  # best first
+        grade_order += [g for g in self.grades if g not in grade_order]
+        rows = [html_row for _t, _i, html_row in sorted(self.rows)]  # by score; ties in batch order
+        errs = "".join(f"<tr><td>{_e(e['source'])}</td><td>{_e(e['code'])}</td><td>{_e(e['error'])}</td></tr>" for e in errors)
+        mean = self.total / n if n else 0
+        return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政府信息公开年度报告评分</title>
 <style>{CSS}</style></head><body>
 <h1>政府信息公开工作年度报告评分汇总</h1>
-<p>共 {len(results)} 份报告已评分，平均 {mean:.1f} 分；{len(errors)} 个文件无法读取。</p>
-<h2>等级分布</h2>{_bars(grades, order=grade_order)}
-<h2>分数分布</h2>{_bars(buckets, order=SCORE_BINS[::-1])}
-<h2>最常见的未通过检查</h2>{_bars(failed)}
-<h2>问题类别频次</h2>{_bars(problem_cats)}
-<h2>改进措施类别频次</h2>{_bars(remedy_cats)}
+<p>共 {n} 份报告已评分，平均 {mean:.1f} 分；{len(errors)} 个文件无法读取。</p>
+<h2>等级分布</h2>{_bars(self.grades, order=grade_order)}
+<h2>分数分布</h2>{_bars(self.buckets, order=SCORE_BINS[::-1])}
+<h2>最常见的未通过检查</h2>{_bars(self.failed)}
+<h2>问题类别频次</h2>{_bars(self.problem_cats)}
+<h2>改进措施类别频次</h2>{_bars(self.remedy_cats)}
 <h2>报告列表（点击表头排序）</h2>
 <table class="sortable"><thead><tr>{''.join(f'<th>{h}</th>' for h in REPORT_HEADERS)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
 <h2>无法读取的文件</h2><table><thead><tr><th>文件</th><th>错误类型</th><th>原因</th></tr></thead><tbody>{errs}</tbody></table>
 <script>{SORT_JS}</script></body></html>"""
+
+
+def dashboard(results: Iterable[dict], errors: list[dict]) -> str:
+    board = _Dashboard()
+    for r in results:
+        board.add(r)
+    return board.html(errors)
 
 
 def _highlighted_text(text: str, statements: list[dict]) -> str:

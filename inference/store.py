@@ -84,22 +84,49 @@ class RunStore:
             self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(d, ensure_ascii=False), report.source))
         return d
 
+    def update_report_json(self, report: Report) -> str:
+        """Store a re-rated Report; returns the JSON stored."""
+        data = _dumps(report)
+        with self.con:
+            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (data, report.source))
+        return data
+
     def reports(self) -> list[tuple[str, Report]]:
         """(digest, Report) of every stored result, rebuilt exactly as it was stored."""
         rows = self.con.execute("SELECT digest, result, text FROM results WHERE status = 'ok' ORDER BY source")
         return [(digest, Report.from_dict(json.loads(result) | {"text": text})) for digest, result, text in rows]
 
-    def iter_stored(self, batch: int = 256):
+    def iter_stored(self, batch: int = 256, text: bool = True):
         """(source, digest, stored dict, text) of every ok result, by source, fetched `batch` rows at a time:
-        phase 2 of a batch streams through the store instead of holding every Report at once."""
+        phase 2 of a batch streams through the store instead of holding every Report at once. text=False
+        leaves the text out (None)."""
         sources = [r[0] for r in self.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source")]
         for i in range(0, len(sources), batch):
             part = sources[i : i + batch]
             marks = ",".join("?" * len(part))
-            rows = self.con.execute(f"SELECT source, digest, result, text FROM results WHERE source IN ({marks}) "
-                                    "ORDER BY source", part).fetchall()
+            rows = self.con.execute(f"SELECT source, digest, result, {'text' if text else 'NULL'} FROM results "
+                                    f"WHERE source IN ({marks}) ORDER BY source", part).fetchall()
             for source, digest, result, text in rows:
                 yield source, digest, json.loads(result), text
+
+    def public_results(self, batch: int = 256):
+        """Every stored result in the public schema (results.jsonl), by source, streamed."""
+        for _source, _digest, stored, _text in self.iter_stored(batch, text=False):
+            yield public_dict(stored)
+
+    def dates(self) -> list[tuple[str, str | None]]:
+        """(source, publication else signing date) of every ok result, read in SQL without parsing the results."""
+        return list(self.con.execute(
+            "SELECT source, COALESCE(NULLIF(json_extract(result, '$.published_on'), ''), "
+            "NULLIF(json_extract(result, '$.signed_on'), '')) FROM results WHERE status = 'ok' ORDER BY source"))
+
+    def free_text(self, source: str) -> str | None:
+        """Sections 一, 五 and 六 of one stored result (what the copying finding compares), None when missing."""
+        from inference.findings import free_text_of
+
+        row = self.con.execute("SELECT text, json_extract(result, '$.sections') FROM results "
+                               "WHERE source = ? AND status = 'ok'", (source,)).fetchone()
+        return free_text_of(row[0] or "", json.loads(row[1] or "[]")) if row else None
 
     def digests(self) -> set[str]:
         return {r[0] for r in self.con.execute("SELECT digest FROM results WHERE status = 'ok'")}

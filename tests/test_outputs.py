@@ -206,3 +206,51 @@ def test_csv_neutralises_every_formula_start(tmp_path):
     assert rows[6][0] == "'=bad.txt" and rows[6][-1] == "[empty] -空"
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary file behind
 
+
+
+def _synthetic(i: int, agency: str) -> dict:
+    return {"source": f"/x/{i:04d}.txt", "agency": agency, "year": 2023, "format": "2021", "published_on": None,
+            "checks": [{"id": "t3.identity.total", "status": "fail", "message": f"第{i}份", "evidence": []}],
+            "tables": {}, "statements": [{"text": "更新不及时", "start": 0, "end": 5, "section": 5, "role": "problem",
+                                          "categories": ["P01"], "specific": True, "status": None, "confidence": 0.9}],
+            "score": {"total": float(i % 100), "grade": "合格", "parts": {}, "deductions": []}}
+
+
+def test_outputs_stream_past_the_rows_that_set_column_widths(tmp_path):
+    """write_outputs reads its results once (a generator from the run store); the workbook's first 200 rows
+    are held back for the column widths and every later row goes straight to disk: none is lost or moved,
+    and a long value after those rows does not widen its column."""
+    from openpyxl import load_workbook
+
+    from inference.outputs import WIDTH_ROWS
+
+    n = WIDTH_ROWS + 50
+    results = [_synthetic(i, "临江市" + "很长的机关名称" * 8 if i == WIDTH_ROWS + 10 else "临江市交通运输局") for i in range(n)]
+    consumed = []
+
+    def stream():
+        for r in results:
+            consumed.append(r["source"])
+            yield r
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_outputs(tmp_path / "a", stream(), [], lambda s: "更新不及时。")
+    write_outputs(tmp_path / "b", results, [], lambda s: "更新不及时。")
+    assert consumed == [r["source"] for r in results]  # one pass, in order
+    for name in ("results.jsonl", "summary.csv", "index.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert len(_jsonl(tmp_path / "a" / "results.jsonl")) == n
+    wb = load_workbook(tmp_path / "a" / "summary.xlsx")
+    for title in ("报告", "未通过检查", "陈述", "指标数据"):
+        ws = wb[title]
+        assert ws.max_row == 1 + n, title
+        assert [c.font.b for c in ws[1]] == [True] * ws.max_column and not ws["A2"].font.b
+        assert ws.auto_filter.ref.endswith(str(1 + n))
+    sources = [row[0] for row in wb["报告"].iter_rows(min_row=2, values_only=True)]
+    assert sources == [r["source"] for r in results]
+    assert wb["未通过检查"].cell(row=2 + WIDTH_ROWS + 40, column=6).value == f"第{WIDTH_ROWS + 40}份"
+    agency_width = wb["报告"].column_dimensions["B"].width
+    assert agency_width == 2 + 2 * len("临江市交通运输局")  # from the first rows only, not the long name at row 212
+    assert wb["指标数据"].freeze_panes == "C2" and wb["报告"].freeze_panes == "A2"
+    assert len(list((tmp_path / "a" / "reports").glob("*.html"))) == n
