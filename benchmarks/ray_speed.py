@@ -76,6 +76,7 @@ def main() -> int:
     ap.add_argument("--num-cpus", type=int, default=os.cpu_count() or 2, help="CPUs of the Ray head (default: this machine's)")
     ap.add_argument("--rounds", type=int, default=1, help="local and Ray runs, alternated")
     ap.add_argument("--keep", default=None)
+    ap.add_argument("--extra", default="", help="more arguments for both runs, e.g. '--precision fp32'")
     args = ap.parse_args()
     try:
         import ray  # noqa: F401
@@ -98,7 +99,7 @@ def main() -> int:
         for r in range(args.rounds):
             for engine in ("local", "ray"):
                 out = work / f"out-{engine}"
-                extra = ["--engine", "ray", "--address", address] if engine == "ray" else []
+                extra = args.extra.split() + (["--engine", "ray", "--address", address] if engine == "ray" else [])
                 load = os.getloadavg()[0]
                 m = run_cli(batch, out, 1, extra, env=env, roots=(head.pid,) if engine == "ray" else ())
                 cpus = args.num_cpus if engine == "ray" else machine_cpus
@@ -113,13 +114,14 @@ def main() -> int:
             b = [json.loads(l) for l in (work / "out-ray" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
             same = len(a) == len(b) == args.n and a == b
             diff = sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
-            print(f"round {r + 1}: results.jsonl local vs ray: {'identical' if same else f'DIFFERENT ({diff} of {args.n} results)'}"
+            fields = sorted({k for x, y in zip(a, b) for k in x if x[k] != y.get(k)})
+            print(f"round {r + 1}: results.jsonl local vs ray: {'identical' if same else f'DIFFERENT ({diff} of {args.n} results; fields {fields})'}"
                   f" ({len(a)} / {len(b)} results)", flush=True)
     finally:
         stop_head(head)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"\n| engine (N = {args.n}) | CPUs | wall s | reports/s | reports/s per CPU | CPU-ms / report | peak RSS |")
+    print(f"\n| engine (N = {args.n}{', ' + args.extra if args.extra else ''}) | CPUs | wall s | reports/s | reports/s per CPU | CPU-ms / report | peak RSS |")
     print("|---|---|---|---|---|---|---|")
     for engine, rs in rows.items():
         for x in rs:
