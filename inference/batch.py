@@ -21,7 +21,7 @@ from typing import Mapping
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
-from inference.workers import read_one as _read, source_key  # noqa: F401 - re-exported
+from inference.workers import read_one as _read, release_memory, source_key  # noqa: F401 - re-exported
 
 CHUNK = 32  # reports per model call
 
@@ -458,24 +458,6 @@ def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
     release_memory()
 
 
-def release_memory() -> None:
-    """Hand freed heap back to the system (glibc `malloc_trim`). The model's activations differ in size from
-    one batch of windows to the next and each report's JSON is tens of KB, so the freed heap fragments and
-    the model process grew by about 0.15 MB per report without this (benchmarks/scale.py: 870 MB at N = 500,
-    1,090 MB at N = 2,000); trimmed after each chunk it stays flat. A no-op where glibc is not the C library."""
-    global _TRIM
-    if _TRIM is None:
-        try:
-            import ctypes
-
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM = None
 
 
 def _store_scored(report: Report, digest: str, store, hist, stage) -> None:

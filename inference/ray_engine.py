@@ -73,7 +73,7 @@ class RayScorer:
             for (i, _), report in zip(reports, done):
                 rows[i]["result"] = json.dumps(report.to_dict(), ensure_ascii=False)
         model_seconds = time.perf_counter() - t0
-        from inference.batch import release_memory
+        from inference.workers import release_memory
 
         release_memory()  # as the local engine does after each chunk: the actor's heap stays flat
         out = {k: np.array([r[k] for r in rows], dtype=object) for k in rows[0]} if rows else {}
