@@ -710,10 +710,10 @@ add(Sample(
                 results={"disclosed": {"natural_person": 3}, "unable_not_held": {"natural_person": 2}},
                 blank={"research": "/", "public_interest": "/", "legal_service": "—", "other_org": "—"}),
     t4=None,
-    expected_fail=["sections.complete", "sections.numbering"],
+    expected_fail=["sections.complete"],
     text_facts={"received": 5},
     section5="clean_specific",
-    defects=["缺少“政府信息公开行政复议、行政诉讼情况”部分（表四），后续部分依次改号为四、五。（sections.numbering：序号只编到五，“存在的主要问题及改进情况”“其他需要报告的事项”序号与标题不符）"],
+    defects=["缺少“政府信息公开行政复议、行政诉讼情况”部分（表四），后续部分依次改号为四、五。"],
     notes="Blank-like cells: '/' and '—' in t2 规章/收费 rows and in four t3 columns; these are blank, not 0.",
 ))
 
@@ -767,11 +767,11 @@ add(Sample(
                          "other_no_correction": {"natural_person": 1}},
                 blank={"research": "", "public_interest": ""}),
     t4=build_t4(review=(2, 0, 0, 1), direct=(1, 0, 0, 0)),
-    expected_fail=["sections.order", "sections.numbering"],
+    expected_fail=["sections.order"],
     text_facts={"received": 38, "carried_over": 2, "resolved": 38, "carried_forward": 2},
     section5="unmatched_problems",
     defects=[
-        "部分顺序错误：“存在的主要问题及改进情况”排在“行政复议、行政诉讼情况”之前（并按出现顺序编号为四、五）。（sections.numbering：四、五两部分序号与标题不符）",
+        "部分顺序错误：“存在的主要问题及改进情况”排在“行政复议、行政诉讼情况”之前（并按出现顺序编号为四、五）。",
         "第五部分问题为政策解读形式单一、依申请答复质量不高，改进情况只讲网站栏目和新媒体，问题与措施不对应。",
     ],
     notes="Empty cells in the 科研机构 and 社会公益组织 columns of table 3 (blank, not 0); "

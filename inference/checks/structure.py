@@ -114,6 +114,13 @@ def check_section_numbering(report: Report) -> CheckResult:
     seq = "→".join(_cn(n) if n else "（无序号）" for _, n in printed)
     if all(n is None for _, n in printed):
         return CheckResult(cid, "not_assessable", _msg("num_none"), ev)
+    # One root cause, one deduction: sections numbered 一, 二, 三… in the order they appear, where a section is
+    # missing or out of place, differ from the template only because of that (sections.complete / .order).
+    numbers_in_order = [n for _, n in printed]
+    absent = set(range(1, len(SEC_NAMES) + 1)) - {s.number for s in secs}
+    misplaced = [s.number for s in secs] != sorted(s.number for s in secs)
+    if numbers_in_order == list(range(1, len(printed) + 1)) and (absent or misplaced):
+        return CheckResult(cid, "pass", _msg("num_consequence", seq=seq), ev)
     issues, missing_only = [], True
     for s, n in printed:
         if n is None:
