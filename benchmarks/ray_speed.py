@@ -19,9 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,44 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.scale import build, run_cli  # noqa: E402
+from inference.ray_engine import start_local_head, stop_local_head as stop_head  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_head(num_cpus: int, temp: Path) -> tuple[subprocess.Popen, str]:
-    ray_bin = Path(sys.executable).with_name("ray")
-    if not ray_bin.exists():
-        raise SystemExit("the ray command is not installed: pip install \"nianbao[ray]\"")
-    port = _free_port()
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
-    head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
-                             f"--num-cpus={num_cpus}", "--include-dashboard=false", "--disable-usage-stats",
-                             f"--temp-dir={temp}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    address = f"127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        probe = subprocess.run([sys.executable, "-c", f"import ray; ray.init(address='{address}'); print('up')"],
-                               capture_output=True, text=True, env=env, timeout=90)
-        if "up" in probe.stdout:
-            return head, address
-        if head.poll() is not None:
-            raise SystemExit("ray start --head exited")
-        time.sleep(2)
-    os.killpg(head.pid, signal.SIGTERM)
-    raise SystemExit("the local Ray head did not come up")
-
-
-def stop_head(head: subprocess.Popen) -> None:
-    os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
+def start_head(num_cpus: int, temp: Path):
     try:
-        head.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(head.pid, signal.SIGKILL)
+        return start_local_head(num_cpus, temp)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc))
 
 
 def main() -> int:

@@ -126,3 +126,50 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
         else:
             on_result(path, row["digest"], ReportError(source_key(path), row["code"], row["reason"]),
                       float(row["seconds"]), 0.0)
+
+
+# -- a one-machine Ray head on loopback (tests, benchmarks/ray_speed.py, trying --engine ray locally) ----------
+def start_local_head(num_cpus: int, temp_dir: Path, wait_s: float = 120.0):
+    """`ray start --head --block` on 127.0.0.1 with `num_cpus`; returns (process, address) once a client can
+    connect. Raises RuntimeError when the ray command is missing or the head does not come up."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    ray_bin = Path(sys.executable).with_name("ray")
+    if not ray_bin.exists():
+        raise RuntimeError('the ray command is not installed: pip install "nianbao[ray]"')
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
+                             f"--num-cpus={num_cpus}", "--include-dashboard=false", "--disable-usage-stats",
+                             f"--temp-dir={temp_dir}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    address = f"127.0.0.1:{port}"
+    deadline = time.time() + wait_s
+    while time.time() < deadline:
+        probe = subprocess.run([sys.executable, "-c", f"import ray; ray.init(address='{address}'); print('up')"],
+                               capture_output=True, text=True, env=env, timeout=90)
+        if "up" in probe.stdout:
+            return head, address
+        if head.poll() is not None:
+            raise RuntimeError("ray start --head exited")
+        time.sleep(2)
+    os.killpg(head.pid, signal.SIGTERM)
+    raise RuntimeError("the local Ray head did not come up")
+
+
+def stop_local_head(head) -> None:
+    import os
+    import signal
+    import subprocess
+
+    os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
+    try:
+        head.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(head.pid, signal.SIGKILL)

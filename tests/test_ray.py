@@ -6,12 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -21,43 +17,16 @@ pytest.importorskip("ray.data")
 from tests.conftest import SAMPLES_DIR  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def ray_head(tmp_path_factory):
-    ray_bin = Path(sys.executable).with_name("ray")
-    if not ray_bin.exists():
-        pytest.skip("the ray command is not installed")
-    port = _free_port()
-    temp = tmp_path_factory.mktemp("ray")
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
-    head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
-                             f"--port={port}", "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
-                             f"--temp-dir={temp}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    address = f"127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        probe = subprocess.run([sys.executable, "-c", f"import ray; ray.init(address='{address}'); print('up')"],
-                               capture_output=True, text=True, env=env, timeout=60)
-        if "up" in probe.stdout:
-            break
-        if head.poll() is not None:
-            pytest.skip("ray start --head exited")
-        time.sleep(2)
-    else:
-        os.killpg(head.pid, signal.SIGTERM)
-        pytest.skip("local Ray head did not come up")
-    yield address
-    os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
+    from inference.ray_engine import start_local_head, stop_local_head
+
     try:
-        head.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(head.pid, signal.SIGKILL)
+        head, address = start_local_head(2, tmp_path_factory.mktemp("ray"), wait_s=90)
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    yield address
+    stop_local_head(head)
 
 
 def _cli(args: list[str]) -> subprocess.CompletedProcess:
