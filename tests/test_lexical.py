@@ -74,23 +74,3 @@ def test_the_shipped_tagger_blends_only_categories(tmp_path):
     mixed = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=lex, blend=0.0).predict([text])[0]
     assert [s.to_dict() for s in alone] == [s.to_dict() for s in head]
     assert [(s.start, s.end, s.role) for s in mixed] == [(s.start, s.end, s.role) for s in head]
-
-
-def test_parallel_shortcomings_in_one_clause_list_are_split():
-    """R-3 on real text: two comma-joined clauses that each end in their own shortcoming and whose words point
-    to different categories are two statements (model/decoding.json parallel_clause); without the rule the
-    shipped model keeps this list as one statement."""
-    from inference.statements import DEFAULT_MODEL_DIR
-    from model.tagger import StatementTagger, decoding_rules
-
-    text = "存在的问题:一是公开内容不够全面,公开形式不够丰富;二是工作人员业务能力有待提高。"
-    tagger = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR)
-    split = [(text[s.start:s.end], s.categories) for s in tagger.predict([text])[0]]
-    assert split[:2] == [("公开内容不够全面", ["P02"]), ("公开形式不够丰富", ["P07"])]
-    rules = decoding_rules()
-    saved = rules.pop("parallel_clause")
-    try:
-        joined = [text[s.start:s.end] for s in tagger.predict([text])[0]]
-    finally:
-        rules["parallel_clause"] = saved
-    assert joined[0] == "公开内容不够全面,公开形式不够丰富"
