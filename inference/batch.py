@@ -514,6 +514,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="继续 --out 中中断的评分（已完成的文件不再评分）")
     parser.add_argument("--rubric", default=None, help="评分细则 JSON（默认 data/rubric.json）")
     parser.add_argument("--model", default=None, help="语句模型目录（默认 model/default）")
+    parser.add_argument("--rules", default=None, metavar="规则文件夹",
+                        help="规则文件夹（默认随程序安装的规则）：复制一份后修改，例如在 deadlines.json 中加入本省、本市的年报发布时限")
     parser.add_argument("--int8", action="store_true", help="使用 int8 量化模型：约快 40%%，准确率略低")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                         help="模型运算精度：auto（默认，CPU 原生支持时用 bf16）、fp32 或 bf16；bf16 与 fp32 的语句 98%% 相同（见 README）")
@@ -538,7 +540,7 @@ def run(args) -> int:
         from inference.statements import resolve_precision
 
         print("正在加载语句模型和规则（约需数秒）……", file=sys.stderr, flush=True)
-        nlp = load(model=args.model, rubric=args.rubric, int8=args.int8,
+        nlp = load(model=args.model, rubric=args.rubric, rules=getattr(args, "rules", None), int8=args.int8,
                    bf16=resolve_precision(getattr(args, "precision", "fp32"), args.int8))
         res = score_batch(args.paths, args.out, workers=args.workers, resume=args.resume, nlp=nlp,
                           history=args.history, progress=not args.no_progress,

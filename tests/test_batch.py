@@ -372,3 +372,32 @@ def test_batch_findings_never_reread_files(tmp_path, monkeypatch):
     res = score_batch([tmp_path / "in"], tmp_path / "o2", model=FixedTagger(), progress=False, workers=0)
     assert len(calls) == 2
     assert [bool(_originality(r)) for r in sorted(res.results, key=lambda r: r["source"])] == [False, True]  # b is later
+
+
+def test_score_with_a_rules_folder_applies_its_local_deadline(tmp_path):
+    """`nianbao score --rules DIR`: a copy of the shipped rules with a city's own deadline (1月28日 for its
+    departments) makes s15 (a 临江市 department, published 2024-01-29, on time by the statute) one day late."""
+    import shutil
+
+    from inference import rules as rule_files
+
+    name = "s15_linjiang_natural_resources_2023.txt"
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    for f in rule_files.DEFAULT_DIR.glob("*.json"):
+        shutil.copy(f, rules_dir / f.name)
+    table = json.loads((rules_dir / "deadlines.json").read_text(encoding="utf-8"))
+    table["local"] = [{"name": "临江市年报发布时限（测试用）", "match": ["临江市"], "deadlines": {"department": [1, 28]}}]
+    (rules_dir / "deadlines.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES_DIR / name, src / name)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "inference.cli", "score", str(src), "--out", str(out), "--rules",
+                          str(rules_dir), "--no-progress", "--workers", "0"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    result = json.loads((out / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    timeliness = next(c for c in result["checks"] if c["id"] == "timeliness")
+    assert timeliness["status"] == "fail" and "逾期1天" in timeliness["message"], timeliness
+    assert "临江市年报发布时限" in timeliness["message"]
+    assert result["provenance"]["rules"] != rule_files.fingerprint()  # the results say which rules made them
