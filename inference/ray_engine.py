@@ -58,7 +58,8 @@ class RayScorer:
             self.pool = ParserPool(read_one, processes=1, window=BATCH)
         rows: list[dict[str, Any]] = []
         reports = []
-        for outcome in self.pool.imap([Path(str(p)) for p in batch["path"]]):
+        paths = [Path(p) for chunk in batch["paths"] for p in json.loads(str(chunk))]
+        for outcome in self.pool.imap(paths):
             path = outcome.path
             if isinstance(outcome.result, ReportError):
                 rows.append({"path": str(path), "digest": outcome.digest, "status": "error", "code": outcome.result.code,
@@ -112,9 +113,13 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
-    items = [{"path": str(p)} for p in todo]
-    ds = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), actors * 4)))
-    scored = ds.map_batches(RayScorer, fn_constructor_kwargs={"spec": spec}, batch_size=BATCH, batch_format="numpy",
+    # One row per run of BATCH consecutive files, scored as one model batch: the same groups of reports as the
+    # local engine's chunks (when every file parses), so results agree in bf16 too, where a statement's numbers
+    # depend on which reports share a forward pass (row-count batching let Ray regroup them: 46 of 300 differed).
+    items = [{"paths": json.dumps([str(p) for p in todo[i : i + BATCH]], ensure_ascii=False)}
+             for i in range(0, len(todo), BATCH)]
+    ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
+    scored = ds.map_batches(RayScorer, fn_constructor_kwargs={"spec": spec}, batch_size=1, batch_format="numpy",
                             concurrency=(1, actors), num_cpus=1)
     by_path = {str(p): p for p in todo}
     for row in scored.iter_rows():
