@@ -39,6 +39,7 @@ class LexicalCategoryModel:
         self.blend = blend  # the BERT head's weight when the tagger averages the two (chosen on real text)
         self.vocabulary = vocabulary or {}
         self.idf, self.coef, self.intercept = idf, coef, intercept
+        self._coef_by_ngram = None
         self.C = C
 
     # ---------------------------------------------------------------- fit
@@ -59,30 +60,33 @@ class LexicalCategoryModel:
                 coef[j], intercept[j] = clf.coef_[0], clf.intercept_[0]
         self.vocabulary = {k: int(v) for k, v in vec.vocabulary_.items()}
         self.idf = vec.idf_.astype(np.float32)
-        self.coef, self.intercept = coef, intercept
+        self.coef, self.intercept, self._coef_by_ngram = coef, intercept, None
         return self
 
     # ---------------------------------------------------------------- predict
-    def features(self, texts: list[str]) -> np.ndarray:
-        x = np.zeros((len(texts), len(self.vocabulary)), dtype=np.float32)
-        for row, text in enumerate(texts):
-            counts: dict[int, int] = {}
-            for g in char_ngrams(text):
-                j = self.vocabulary.get(g)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            for j, c in counts.items():
-                x[row, j] = (1.0 + math.log(c)) * self.idf[j]
-            norm = float(np.linalg.norm(x[row]))
-            if norm > 0:
-                x[row] /= norm
-        return x
+    def _weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's n-grams as (vocabulary indices, l2-normalised sublinear tf-idf weights): a statement holds
+        a few dozen of the ~27k n-grams, so nothing dense is built."""
+        counts: dict[int, int] = {}
+        for g in char_ngrams(text):
+            j = self.vocabulary.get(g)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        vals = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
+        vals *= self.idf[idx]
+        norm = float(np.linalg.norm(vals))
+        return idx, (vals / norm if norm > 0 else vals)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_categories) independent probabilities."""
-        if not texts:
-            return np.zeros((0, len(self.categories)), dtype=np.float32)
-        z = self.features(texts) @ self.coef.T + self.intercept
+        if self._coef_by_ngram is None:
+            self._coef_by_ngram = np.ascontiguousarray(self.coef.T)  # rows gathered per n-gram
+        z = np.tile(self.intercept, (len(texts), 1)).astype(np.float32)
+        for row, text in enumerate(texts):
+            idx, vals = self._weights(text)
+            if len(idx):
+                z[row] += vals @ self._coef_by_ngram[idx]
         return 1.0 / (1.0 + np.exp(-z))
 
     # ---------------------------------------------------------------- disk
