@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from inference.errors import NianbaoError
+from inference.scoring import points_text
 
 ROLE_CN = {"problem": "问题", "remedy": "改进措施", "other": "其他"}
 STATUS_CN = {"done": "已采取", "planned": "计划", None: ""}
@@ -510,7 +511,7 @@ def report_page(result: dict, text: str | None = None) -> str:
     failing = {e.get("path") for c in result["checks"] if c["status"] == "fail" for e in c["evidence"] if e.get("path")}
     parts_cn = {k: p.get("name", k) for k, p in result["score"]["parts"].items()}
     deductions = "".join(
-        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{-d['points']:+g}</td><td>{_e(d['reason'])}{_evidence_list(d)}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
+        f"<tr><td>{_e(parts_cn.get(d['part'], d['part']))}</td><td>{points_text(d['points'])}</td><td>{_e(d['reason'])}{_evidence_list(d)}</td><td>{_e(d.get('treatment') or '')}</td></tr>"
         for d in result["score"]["deductions"]
     )
     parts = "".join(f"<tr><td>{_e(p.get('name', k))}</td><td>{p['score']:g}/{p['max']:g}</td></tr>" for k, p in result["score"]["parts"].items())

@@ -363,6 +363,11 @@ def rule_last_year(report: Report, part: dict, rubric: Rubric, findings: BatchFi
 CAP = "cap"  # check_id of the line that gives back what a part lost beyond its max
 
 
+def points_text(points: float) -> str:
+    """A deduction's points as users read them: "-4" taken, "+4" given back (a cap line), "0" listed only."""
+    return "0" if points == 0 else f"{-points:+g}"
+
+
 def _score(rubric: Rubric, items_of) -> Score:
     """Sum the parts: `items_of(part)` gives the part's deductions; a part never loses more than its max.
     The listed deductions add up exactly to 100 - total: a capped part gets a negative line (`check_id`

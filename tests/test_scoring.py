@@ -468,3 +468,12 @@ def test_statement_defect_lowers_score(name, defect):
     _assert_worse(before, after, part, None)
     if defect == "no_problems":
         assert after.parts["problems_stated"]["score"] == 0
+
+
+def test_deduction_points_read_as_taken_given_back_or_listed():
+    """A cap line gives points back (+4, never "--4"); a listed finding takes none (0, never "-0")."""
+    from inference.scoring import points_text
+    from inference.service.names import check_name
+
+    assert [points_text(p) for p in (4, 0.5, -4, 0, 0.0, -0.0)] == ["-4", "-0.5", "+4", "0", "0", "0"]
+    assert check_name("cap").startswith("封顶")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+from inference.scoring import points_text
 from inference.service import names
 from inference.service import review as rv
 
@@ -59,7 +60,7 @@ def report_docx(svc, item: dict) -> bytes:
         if decision:
             state = ("驳回" if decision["value"]["decision"] == "dismiss" else "确认") + f"（{decision['user']}"
             state += f"：{decision['note']}）" if decision["note"] else "）"
-        rows.append([svc.part_name(d.part), names.check_name(d.check_id), f"-{d.points:g}", d.reason + (
+        rows.append([svc.part_name(d.part), names.check_name(d.check_id), points_text(d.points), d.reason + (
             f"（{d.treatment}）" if d.treatment else ""), state])
     _table(doc, ["评分项", "检查项", "扣分", "原因", "复核"], rows or [["—", "", "", "无扣分", ""]])
 

@@ -14,7 +14,7 @@ TABLE_CN = {"t2": "表二 主动公开", "t3": "表三 依申请公开", "t4": "
 FALLBACK = {"t2.": "表二数据", "t3.": "表三数据", "t4.": "表四数据", "text_table": "正文与表格一致",
             "sections.": "六部分结构", "cross_year": "跨年度数据衔接", "timeliness": "按时发布",
             "fee_statement": "信息处理费说明", "format_version": "使用当年规定格式", "copying.": "雷同", "tables.": "表格识别",
-            "last_year.": "上年度问题整改"}
+            "last_year.": "上年度问题整改", "cap": "封顶（超出该项满分的扣分退回）"}
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from inference.scoring import points_text
 from inference.service import names
 from inference.service import review as rv
 from inference.service.errors import ServiceError, error
@@ -28,6 +29,7 @@ def env():
         _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
         _env.globals.update(names=names, quote=quote)
         _env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, (int, float)) else (v or "")
+        _env.filters["deduction"] = points_text
     return _env
 
 
