@@ -173,11 +173,11 @@ def test_issues_xlsx_and_json(served):
     _, c, view = served
     issues = c.get(f"/api/v1/batches/{view['id']}/issues").json()["issues"]
     assert issues and all(i["review"] == "未复核" for i in issues)
-    # a problem list: points taken or a line to review, not the lines that only explain a score (caps, 0-point notes)
-    assert all(i["points"] > 0 or "复核" in i["treatment"] for i in issues), issues
+    # a problem list: points taken (or given back by a cap) or a line to review, not 0-point notes
+    assert all(i["points"] != 0 or "复核" in i["treatment"] for i in issues), issues
     scored = [c.get(f"/api/v1/reports/{rep['id']}").json() for rep in view["reports"]]
     every = [d for rep in scored if rep.get("score") for d in rep["score"]["deductions"]]
-    assert any(d["points"] <= 0 for d in every)  # such lines exist in the scores and are left out here
+    assert any(d["points"] == 0 and "复核" not in (d.get("treatment") or "") for d in every)  # left out here
     r = c.get(f"/api/v1/batches/{view['id']}/issues.xlsx")
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["问题清单", "问题汇总"]

@@ -249,9 +249,9 @@ class Service:
                     if k in dismissed:
                         machine[k] = d.to_dict()
             for k, d in machine.items():
-                # points taken, or a line a reviewer must look at (需人工复核); not the lines that only explain a
-                # score (已整改，不扣分 / 无法评估 / a cap giving points back)
-                if d["points"] <= 0 and "复核" not in (d.get("treatment") or ""):
+                # points taken or given back (a cap, so the list adds up), or a line a reviewer must look at
+                # (需人工复核); not the 0-point lines that only explain a score (已整改，不扣分 / 无法评估)
+                if d["points"] == 0 and "复核" not in (d.get("treatment") or ""):
                     continue
                 state = "驳回" if k in dismissed else ("确认" if k in confirmed else "未复核")
                 out.append({"report_id": r["id"], "name": r["name"], "agency": r.get("agency") or "",
