@@ -74,3 +74,21 @@ def test_the_shipped_tagger_blends_only_categories(tmp_path):
     mixed = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR, lexical=lex, blend=0.0).predict([text])[0]
     assert [s.to_dict() for s in alone] == [s.to_dict() for s in head]
     assert [(s.start, s.end, s.role) for s in mixed] == [(s.start, s.end, s.role) for s in head]
+
+
+def test_training_examples_come_from_statement_spans_through_the_model_view():
+    """training/lexical.py reads problem/remedy spans (not 'other', not uncategorised) through the same
+    simplified view the tagger predicts on, and fits one column per category."""
+    from training.lexical import fit, statement_examples
+
+    passages = [{"text": "存在問題：公開形式較為單一。下一步，加大宣傳力度。", "statements": [
+        {"start": 5, "end": 13, "role": "problem", "categories": ["P07"]},
+        {"start": 18, "end": 24, "role": "remedy", "categories": ["R11"]},
+        {"start": 0, "end": 4, "role": "other", "categories": []}]}]
+    texts, labels, weights = statement_examples(passages, weight=3.0)
+    assert texts == ["公开形式较为单一", "加大宣传力度"] and labels == [["P07"], ["R11"]] and weights == [3.0, 3.0]
+    authored = [{"text": t, "statements": [{"start": 0, "end": len(t), "role": "problem" if c[0] == "P" else "remedy",
+                                            "categories": c}]} for t, c in zip(TEXTS, LABELS)]
+    model = fit(CATS, authored, passages, C=4.0, real_weight=3.0, blend=0.4)
+    assert model.categories == CATS and model.blend == 0.4 and model.coef.shape == (3, len(model.vocabulary))
+    assert [CATS[i] for i in model.predict_proba(["公开形式单一", "加强宣传"]).argmax(1)] == ["P07", "R11"]
