@@ -37,6 +37,7 @@ OPENING, CLOSING = "“《（(「『【", "”》）)」』】"
 def decoding_rules() -> dict:
     rules = json.loads(DECODING_PATH.read_text(encoding="utf-8"))
     rules["_self_ref"] = re.compile(rules["self_reference"])
+    rules["_specific_facts"] = re.compile(rules["specific_facts"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -337,7 +338,7 @@ class StatementTagger:
                     end=end,
                     role=role,
                     categories=categories,
-                    specific=bool(spec_p[i] >= 0.5),
+                    specific=bool(spec_p[i] >= 0.5) or bool(decoding_rules()["_specific_facts"].search(text, start, end)),
                     status=("done" if stat_p[i] >= 0.5 else "planned") if role == "remedy" else None,
                     confidence=round(self.confidence(raw), 4),
                 )

@@ -1,6 +1,8 @@
 """Decoding rules that keep real-text output clean: no fragments, no openers, traditional text, older headings."""
 from __future__ import annotations
 
+import pytest
+
 from model.tagger import strip_openers, without_fragments
 from model.textnorm import model_view, simplified
 
@@ -47,3 +49,17 @@ def test_a_closing_list_wrapper_is_left_out():
     text = "公开形式较为单一等问题。"
     assert text[:strip_closers(text, 0, len(text) - 1)] == "公开形式较为单一"
     assert strip_closers("等问题", 0, 3) == 3  # nothing would be left: kept
+
+
+@pytest.mark.parametrize("text, specific", [
+    # the examples of data/ANNOTATION.md §5 that name a number, a date, a document or a named column
+    ("部分栏目信息更新不够及时", False), ("“财政预决算”栏目2023年仅更新2次", True), ("加强对工作人员的业务培训", False),
+    ("9月组织全区32名信息员参加专题培训", True), ("将在“XX发布”公众号开设政策解读专栏", True),
+    ("根据《条例》要求，确保信息及时准确公开", False), ("本年度未收取信息处理费", False),
+    ("本年度共公开建议提案答复15件", True), ("2023年未开展政务公开社会评议", False), ("本机关收费金额为0元", False),
+    ("印发《临江县政务公开工作考核办法》", True), ("2023年3月起实行月报制度", True),
+])
+def test_concrete_facts_make_a_statement_specific(text, specific):
+    from model.tagger import decoding_rules
+
+    assert bool(decoding_rules()["_specific_facts"].search(text)) is specific
