@@ -92,3 +92,38 @@ def test_training_examples_come_from_statement_spans_through_the_model_view():
     model = fit(CATS, authored, passages, C=4.0, real_weight=3.0, blend=0.4)
     assert model.categories == CATS and model.blend == 0.4 and model.coef.shape == (3, len(model.vocabulary))
     assert [CATS[i] for i in model.predict_proba(["公开形式单一", "加强宣传"]).argmax(1)] == ["P07", "R11"]
+
+
+def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tmp_path, monkeypatch):
+    """`nianbao lexical --data NEW.jsonl --out DIR`: the new passages join the fit, the chosen blend is saved,
+    and the folder loads as a tagger with the lexical model. The real splits are stood in for by authored
+    passages here (CI has no real page cache) and the grid is cut to one point to keep the test short."""
+    import argparse
+    import json as _json
+
+    import training.lexical as L
+    import training.real as real
+    from inference.statements import DEFAULT_MODEL_DIR
+    from model.tagger import StatementTagger
+    from training.data import load_passages, repo_root, split_passages
+
+    authored = split_passages(load_passages([repo_root() / "data" / "corpus" / "authored.jsonl"]))
+    stand_in = {"train": authored["dev"][:6], "dev": authored["dev"][6:10], "test": authored["test"][:4]}
+    monkeypatch.setattr(real, "load_real", lambda split=None, quiet=False: stand_in[split])
+    monkeypatch.setattr(L, "GRID_C", (4.0,))
+    monkeypatch.setattr(L, "GRID_REAL_WEIGHT", (5.0,))
+    monkeypatch.setattr(L, "GRID_BLEND", (0.3,))
+    fitted = []
+    real_fit = L.fit
+    monkeypatch.setattr(L, "fit", lambda cats, a, r, *rest: fitted.append(len(r)) or real_fit(cats, a, r, *rest))
+    new = tmp_path / "new.jsonl"
+    new.write_text("".join(_json.dumps({k: v for k, v in p.items() if k != "split"} | {"source": "复核导出"},
+                                       ensure_ascii=False) + "\n"
+                           for p in authored["test"][4:7]), encoding="utf-8")
+    out = tmp_path / "model"
+    assert L.run(argparse.Namespace(model=str(DEFAULT_MODEL_DIR), out=str(out), data=[str(new)])) == 0
+    assert fitted and all(n == 6 + 3 for n in fitted)  # the real train stand-in and the three new passages
+    chosen = _json.loads((out / "lexical_selection.json").read_text(encoding="utf-8"))["chosen"]
+    assert chosen == {"C": 4.0, "real_weight": 5.0, "blend": 0.3}
+    tagger = StatementTagger.from_pretrained(out)
+    assert tagger.lexical is not None and tagger.blend == 0.3

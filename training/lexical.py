@@ -58,6 +58,9 @@ def add_arguments(parser) -> None:
                         help="model folder whose BERT category head is blended (default: the shipped model)")
     parser.add_argument("--out", default=str(root / "runs" / "lexical" / "model"),
                         help="model folder to write: a copy of --model with the chosen lexical model and its blend")
+    parser.add_argument("--data", nargs="*", default=[],
+                        help="newly labelled passages to fit on as well (project JSONL, Label Studio or doccano "
+                             "exports, e.g. the service's reviewed.jsonl), weighted like the real train split")
 
 
 def run(args) -> int:
@@ -74,6 +77,8 @@ def run(args) -> int:
         return 2
     seeds = load_gold(root.parent / "shared" / "seeds") if (root.parent / "shared" / "seeds").is_dir() else []
     authored = split_passages(load_passages([root / "data" / "corpus" / "authored.jsonl"]))
+    # users' newly labelled reports are real text: fitted with the real train split, never selected on
+    real_train = real_train + (load_passages(args.data) if args.data else [])
     tagger = StatementTagger.from_pretrained(args.model, lexical=None)
     categories = tagger.categories
     select = {"real:dev": real_dev, "seed_gold": seeds}
