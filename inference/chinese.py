@@ -38,6 +38,11 @@ def cn_number(s: str) -> int | None:
     return total + section + num
 
 
+def numeral_value(s: str) -> int | None:
+    """A printed section or item number: '三' -> 3, '12' -> 12."""
+    return int(s) if s.isdigit() else cn_number(s)
+
+
 def ordinal(n: int) -> str:
     """1 -> '一' ... 10 -> '十'; other numbers as digits."""
     return ORDINALS[n] if 0 < n < len(ORDINALS) else str(n)

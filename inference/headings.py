@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from inference import rules
-from inference.chinese import cn_number
 
 
 
@@ -41,11 +40,6 @@ def _data() -> dict:
 
 _BARE_TITLE_MAX = 24
 _SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
-
-
-def numeral_value(s: str) -> int | None:
-    """'三' -> 3, '12' -> 12."""
-    return int(s) if s.isdigit() else cn_number(s)
 
 
 def find_headings(norm: str) -> list[Heading]:

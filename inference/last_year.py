@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from inference import rules
+from inference.chinese import ENUM_MARKER
 from inference.report import Report, Statement
 
 SECTIONS_REFERRING = (1, 5, 6)  # where a report tells what became of last year's problems
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-_MARKER = re.compile(r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]")
+_MARKER = re.compile(ENUM_MARKER)
 _NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z]+")
 
 

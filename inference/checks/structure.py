@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from inference.checks.common import CFG, _msg, _src, _table
-from inference.chinese import ORDINALS
-from inference.headings import numeral_value
+from inference.chinese import ORDINALS, numeral_value, ordinal
 from inference.registry import checks
 from inference.report import CheckResult, Evidence, Report
 
@@ -32,7 +31,7 @@ def check_sections(report: Report) -> list[CheckResult]:
         else:
             out.append(CheckResult("sections.complete", "pass", _msg("sec_pass", found=found), ev))
     seq_nums = [s.number for s in secs]
-    seq = "→".join(ORDINALS[n] if 0 < n < len(ORDINALS) else str(n) for n in seq_nums)
+    seq = "→".join(ordinal(n) for n in seq_nums)
     if len(secs) < 2:
         out.append(CheckResult("sections.order", "not_assessable", _msg("order_few"), ev))
     elif len(set(seq_nums)) < len(seq_nums):
@@ -93,10 +92,6 @@ def printed_numeral(src: str, section) -> int | None:
     return numeral_value(m.group(1)) if m else None
 
 
-def _cn(n: int) -> str:
-    return ORDINALS[n] if 0 < n < len(ORDINALS) else str(n)
-
-
 @checks.register("sections.numbering", order=11)
 def check_section_numbering(report: Report) -> CheckResult:
     """The numeral before each section title is the template's number for that title."""
@@ -109,9 +104,9 @@ def check_section_numbering(report: Report) -> CheckResult:
         return CheckResult(cid, "not_assessable", _msg("num_few"))
     src = _src(report)
     printed = [(s, printed_numeral(src, s)) for s in secs]
-    ev = [Evidence(path=f"section.{s.number}", value=_cn(n) if n else None, start=s.start,
+    ev = [Evidence(path=f"section.{s.number}", value=ordinal(n) if n else None, start=s.start,
                    end=min(s.body_start, s.start + len(s.title) + 4), text=s.title) for s, n in printed]
-    seq = "→".join(_cn(n) if n else "（无序号）" for _, n in printed)
+    seq = "→".join(ordinal(n) if n else "（无序号）" for _, n in printed)
     if all(n is None for _, n in printed):
         return CheckResult(cid, "not_assessable", _msg("num_none"), ev)
     # One root cause, one deduction: sections numbered 一, 二, 三… in the order they appear, where a section is
@@ -124,20 +119,20 @@ def check_section_numbering(report: Report) -> CheckResult:
     issues, missing_only = [], True
     for s, n in printed:
         if n is None:
-            issues.append(_msg("num_missing", title=s.title, right=_cn(s.number)))
+            issues.append(_msg("num_missing", title=s.title, right=ordinal(s.number)))
         elif n != s.number:
             missing_only = False
-            issues.append(_msg("num_wrong", printed=_cn(n), title=s.title, right=_cn(s.number)))
+            issues.append(_msg("num_wrong", printed=ordinal(n), title=s.title, right=ordinal(s.number)))
     numbers = [n for _, n in printed if n is not None]
     for n in sorted({n for n in numbers if numbers.count(n) > 1}):
         missing_only = False
-        issues.append(_msg("num_dup", printed=_cn(n), n=numbers.count(n)))
+        issues.append(_msg("num_dup", printed=ordinal(n), n=numbers.count(n)))
     top = len(SEC_NAMES)
     bare_above = any(n is None and s.number > max(numbers) for s, n in printed)  # explains the short count
     if max(numbers) < top and issues and not bare_above:
         missing_only = False
         shifted = numbers == list(range(1, len(numbers) + 1)) and len(numbers) == len(printed)
-        issues.append(_msg("num_short", last=_cn(max(numbers))) + (_msg("num_shifted") if shifted else ""))
+        issues.append(_msg("num_short", last=ordinal(max(numbers))) + (_msg("num_shifted") if shifted else ""))
     if not issues:
         return CheckResult(cid, "pass", _msg("num_pass", seq=seq), ev)
     if missing_only and report.kind in CFG["sections"]["numbering_uncertain_kinds"]:
