@@ -404,7 +404,7 @@ def iter_batch_findings(nlp, store, hist, seconds: dict[str, float] | None = Non
             rescore(report)
         if _findings_state(report) != _stored_state(stored):
             # as read back from the store (JSON), so outputs never depend on whether a result was re-rated
-            stored = json.loads(store.update_report_json(report))
+            stored = json.loads(store.update_report(report))
         out = public_dict(stored)
         spent += time.perf_counter() - t0
         yield out
@@ -431,10 +431,10 @@ class _StoredTexts(Mapping):
         return text
 
     def __iter__(self):
-        return (r[0] for r in self.store.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source"))
+        return iter(self.store.sources())
 
     def __len__(self) -> int:
-        return self.store.con.execute("SELECT COUNT(*) FROM results WHERE status = 'ok'").fetchone()[0]
+        return len(self.store.sources())
 
 
 def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:

@@ -118,16 +118,6 @@ def _csv_safe(v):
     return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
 
 
-def write_csv(path: Path, results: Iterable[dict], errors: list[dict]) -> None:
-    # utf-8-sig so that Excel opens the Chinese headers correctly
-    with atomic(path, encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(REPORT_HEADERS + ["错误"])
-        for r in results:
-            w.writerow([_csv_safe(v) for v in _report_row(r) + [""]])
-        _csv_errors(w, errors)
-
-
 def _csv_errors(w, errors: list[dict]) -> None:
     for e in errors:
         w.writerow([_csv_safe(v) for v in [e["source"]] + [""] * (len(REPORT_HEADERS) - 1) + [f"[{e['code']}] {e['error']}"]])
@@ -237,8 +227,8 @@ class _SummaryBook:
                                     "、".join(s["categories"]), "是" if s["specific"] else "否", STATUS_CN.get(s["status"], ""),
                                     s["confidence"], s["start"], s["end"], s["text"]), text=True)
         self.figures.append(_figures_row(r, self.cols))
-        for row in last_year_rows(r):
-            self.last_year.append((r["source"], r.get("agency") or "", r.get("year") or "") + row, text=True)
+        for line in last_year_rows(r):
+            self.last_year.append((r["source"], r.get("agency") or "", r.get("year") or "") + line, text=True)
 
     def save(self, path: Path, errors: list[dict]) -> None:
         for e in errors:

@@ -77,14 +77,7 @@ class RunStore:
                 (source, digest, code, message, time.time()),
             )
 
-    def update_report(self, report: Report) -> dict:
-        """Store a re-rated Report; returns the stored dict."""
-        d = _stored_dict(report)
-        with self.con:
-            self.con.execute("UPDATE results SET result = ? WHERE source = ?", (json.dumps(d, ensure_ascii=False), report.source))
-        return d
-
-    def update_report_json(self, report: Report) -> str:
+    def update_report(self, report: Report) -> str:
         """Store a re-rated Report; returns the JSON stored."""
         data = _dumps(report)
         with self.con:
@@ -100,7 +93,7 @@ class RunStore:
         """(source, digest, stored dict, text) of every ok result, by source, fetched `batch` rows at a time:
         phase 2 of a batch streams through the store instead of holding every Report at once. text=False
         leaves the text out (None)."""
-        sources = [r[0] for r in self.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source")]
+        sources = self.sources()
         for i in range(0, len(sources), batch):
             part = sources[i : i + batch]
             marks = ",".join("?" * len(part))
@@ -128,13 +121,12 @@ class RunStore:
                                "WHERE source = ? AND status = 'ok'", (source,)).fetchone()
         return free_text_of(row[0] or "", json.loads(row[1] or "[]")) if row else None
 
+    def sources(self) -> list[str]:
+        """Sources of every ok result, sorted."""
+        return [r[0] for r in self.con.execute("SELECT source FROM results WHERE status = 'ok' ORDER BY source")]
+
     def digests(self) -> set[str]:
         return {r[0] for r in self.con.execute("SELECT digest FROM results WHERE status = 'ok'")}
-
-    def results(self) -> list[dict]:
-        """Every stored result in the public schema (results.jsonl)."""
-        rows = self.con.execute("SELECT result FROM results WHERE status = 'ok' ORDER BY source")
-        return [public_dict(json.loads(r[0])) for r in rows]
 
     def get(self, source: str) -> Report | None:
         """The stored Report of one source (None when it is missing or failed)."""
