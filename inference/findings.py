@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,8 +96,6 @@ def agency_key(agency: str | None) -> str | None:
     as half-width), no whitespace, no middle dots or quotation marks."""
     if not agency:
         return None
-    import unicodedata
-
     return re.sub(r"[\s·•“”\"'‘’]+", "", unicodedata.normalize("NFKC", agency)) or None
 
 
@@ -156,13 +155,12 @@ class BatchContext:
     texts: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, history_entries: list[dict], digests: set[str], reports: Iterable[Report] = (),
-              dates: Iterable[tuple[str, str | None]] = (), texts: Mapping[str, str] | None = None) -> "BatchContext":
+    def build(cls, history_entries: list[dict], digests: set[str], dates: Iterable[tuple[str, str | None]] = (),
+              texts: Mapping[str, str] | None = None) -> "BatchContext":
         """history_entries: batch + history store; digests: every stored result's (byte-identical copies
-        under other paths share one); reports: the batch's stored Reports (dates, copied passages), read once
-        (a generator is fine: only each report's date and free text are kept). A batch run passes instead
-        `dates` ((source, date) of every stored result) and `texts` (a mapping that reads a batch-mate's free
-        text when a match asks for it), so phase 2 holds no text of the batch."""
+        under other paths share one); `dates`: (source, publication else signing date) of every stored result;
+        `texts`: batch-mates' free text by source, a mapping that may read one only when a match asks for it
+        (so phase 2 holds no text of the batch)."""
         by_body: dict[tuple[str | None, int], dict] = {}
         for e in history_entries:
             if e["agency"] and e["year"]:
@@ -172,11 +170,7 @@ class BatchContext:
                     by_body[key] = e
         known = {e["source"]: e.get("published") for e in history_entries}
         known.update(dates)
-        held = {}
-        for r in reports:
-            known[r.source] = report_date(r)
-            held[r.source] = free_text(r)
-        return cls(similar_pairs(history_entries, digests), by_body, known, held if texts is None else texts)
+        return cls(similar_pairs(history_entries, digests), by_body, known, texts if texts is not None else {})
 
 
 def report_date(report: Report) -> str | None:
