@@ -21,9 +21,8 @@ from typing import Mapping
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import Report
-from inference.workers import read_one as _read, release_memory, source_key  # noqa: F401 - re-exported
+from inference.workers import CHUNK, read_one as _read, release_memory, source_key  # noqa: F401 - re-exported
 
-CHUNK = 32  # reports per model call
 
 
 @dataclass

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from inference.errors import NianbaoError, ReportError
+from inference.workers import CHUNK, ParserPool, read_one, release_memory, source_key
 
-BATCH = 32  # files per map_batches call: the statement model's batch across reports, as in the local engine
 
 
 def pipeline_spec(nlp) -> dict[str, Any]:
@@ -51,11 +51,9 @@ class RayScorer:
 
         from inference import pipeline
 
-        from inference.workers import ParserPool, read_one
-
         pipeline._WORKER = self.nlp
         if self.pool is None:
-            self.pool = ParserPool(read_one, processes=1, window=BATCH)
+            self.pool = ParserPool(read_one, processes=1, window=CHUNK)
         rows: list[dict[str, Any]] = []
         reports = []
         paths = [Path(p) for chunk in batch["paths"] for p in json.loads(str(chunk))]
@@ -74,8 +72,6 @@ class RayScorer:
             for (i, _), report in zip(reports, done):
                 rows[i]["result"] = json.dumps(report.to_dict(), ensure_ascii=False)
         model_seconds = time.perf_counter() - t0
-        from inference.workers import release_memory
-
         release_memory()  # as the local engine does after each chunk: the actor's heap stays flat
         out = {k: np.array([r[k] for r in rows], dtype=object) for k in rows[0]} if rows else {}
         if rows:
@@ -104,7 +100,6 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
     import ray.data
 
     from inference.report import Report
-    from inference.workers import source_key
 
     connect(address)
     spec = pipeline_spec(nlp)
@@ -113,11 +108,11 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
-    # One row per run of BATCH consecutive files, scored as one model batch: the same groups of reports as the
+    # One row per run of CHUNK consecutive files, scored as one model batch: the same groups of reports as the
     # local engine's chunks (when every file parses), so results agree in bf16 too, where a statement's numbers
     # depend on which reports share a forward pass (row-count batching let Ray regroup them: 46 of 300 differed).
-    items = [{"paths": json.dumps([str(p) for p in todo[i : i + BATCH]], ensure_ascii=False)}
-             for i in range(0, len(todo), BATCH)]
+    items = [{"paths": json.dumps([str(p) for p in todo[i : i + CHUNK]], ensure_ascii=False)}
+             for i in range(0, len(todo), CHUNK)]
     ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
     scored = ds.map_batches(RayScorer, fn_constructor_kwargs={"spec": spec}, batch_size=1, batch_format="numpy",
                             concurrency=(1, actors), num_cpus=1)

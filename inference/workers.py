@@ -24,6 +24,10 @@ from typing import Any
 from inference import limits
 from inference.errors import ReportError
 
+# reports per statement-model call in a batch run, on either engine (the local chunks and the Ray rows are
+# the same runs of files, so bf16 results agree between them)
+CHUNK = 32
+
 POLL = 0.1  # seconds between limit checks
 
 
