@@ -41,6 +41,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--realistic", type=float, default=0.0,
                         help="share of authored training passages that also get a variant rewritten toward real pages "
                              "(ASCII punctuation, no markers, one paragraph, cut short; training/realistic.py)")
+    parser.add_argument("--clause-lists", type=int, default=0,
+                        help="how many synthetic clause-list passages (training/clause_lists.py: team-written clauses, "
+                             "one statement per clause, guideline R-3) join the training split")
     parser.add_argument("--heads-only", action="store_true",
                         help="train only the category / specific / status heads (continued fine-tuning: segmentation "
                              "stays exactly as the parent model's)")
@@ -233,6 +236,10 @@ def run(args) -> int:
         from training.realistic import realistic_variants
 
         train_set = train_set + realistic_variants(train_set, share=args.realistic, seed=args.seed)
+    if args.clause_lists:
+        from training.clause_lists import clause_list_passages
+
+        train_set = train_set + clause_list_passages(args.clause_lists, seed=args.seed)
     train_set = train_set + real_train * args.real_repeat
     # choose by real text whenever it is there: the authored dev split rewards the authored style
     dev_set = real_dev or parts["dev"]
@@ -267,6 +274,7 @@ def run(args) -> int:
         "real_train_passages": len(real_train),
         "real_repeat": args.real_repeat,
         "realistic_share": args.realistic,
+        "clause_lists": args.clause_lists,
         "heads_only": args.heads_only,
         "dev_set": "real:dev" if real_dev else "authored:dev",
         "base_model": base,
