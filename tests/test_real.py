@@ -81,6 +81,29 @@ def test_shipped_records_validate_and_never_name_a_reserved_page():
     assert not issues, issues[:5]
 
 
+def test_whole_real_folder_validates_second_pass_included():
+    """`nianbao data validate data/real` as the README gives it: the second-pass files label first-pass pages
+    again by design, so they are no duplicates; the folder passes."""
+    from training import data_cli
+
+    if not real.record_files():
+        pytest.skip("no real records yet")
+    assert data_cli.cmd_validate([str(real.REAL_DIR)], None) == 0
+
+
+def test_a_page_twice_in_one_pass_is_a_duplicate_but_not_across_passes(cache, tmp_path):
+    _write_work(cache, [_work()])
+    out = tmp_path / "out"
+    real.check("zz", write=True, out_dir=out)
+    line = (out / "zz.jsonl").read_text(encoding="utf-8")
+    (out / "second_zy.jsonl").write_text(line, encoding="utf-8")
+    issues, n = real.validate_paths([out / "zz.jsonl", out / "second_zy.jsonl"])
+    assert n == 2 and issues == []
+    (out / "zy.jsonl").write_text(line, encoding="utf-8")
+    issues, _ = real.validate_paths([out / "zz.jsonl", out / "zy.jsonl"])
+    assert sorted(i.code for i in issues) == ["duplicate_id", "duplicate_url"]
+
+
 def test_absent_cache_is_skipped_and_said(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NIANBAO_REAL_CACHE", str(tmp_path / "empty"))
     if not real.read_records():

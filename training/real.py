@@ -125,11 +125,15 @@ def validate_record(obj: dict[str, Any], path: str, line: int, tax: C.Taxonomy,
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[C.Issue], int]:
+    """Every record's own checks, and no page twice within one labelling pass: the first-pass files
+    together, each second-pass file (`second_<annotator>.jsonl`, the agreement study) on its own, since
+    it labels pages of the first pass again by design."""
     tax, reserved = C.load_taxonomy(), reserved_urls()
     issues: list[C.Issue] = []
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[tuple[str, str, str], tuple[str, int]] = {}
     n = 0
     for path in paths:
+        labelling_pass = path.name if path.name.startswith("second_") else "first"
         for line, obj, err in C.read_jsonl(path):
             n += 1
             if err is not None:
@@ -138,11 +142,11 @@ def validate_paths(paths: list[Path]) -> tuple[list[C.Issue], int]:
             issues.extend(validate_record(obj, str(path), line, tax, reserved))
             for key in ("id", "url"):
                 v = obj.get(key)
-                if isinstance(v, str) and (key, v) in seen:
-                    p0, l0 = seen[(key, v)]
+                if isinstance(v, str) and (labelling_pass, key, v) in seen:
+                    p0, l0 = seen[(labelling_pass, key, v)]
                     issues.append(C.Issue(str(path), line, key, f"duplicate_{key}", f"{key} {v!r} 与 {p0}:{l0} 重复"))
                 elif isinstance(v, str):
-                    seen[(key, v)] = (str(path), line)
+                    seen[(labelling_pass, key, v)] = (str(path), line)
     return issues, n
 
 
