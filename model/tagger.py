@@ -27,6 +27,7 @@ ITEM_MARKER = re.compile(
     r"第[一二三四五六七八九十]+[，,、]?)\s*$"
 )
 ITEM_INNER_GAPS = {"。", "，", ",", "；", ";"}  # what may separate two pieces of one item
+ANY_ITEM_MARKER = re.compile(ITEM_MARKER.pattern.removesuffix(r"\s*$"))
 DECODING_PATH = Path(__file__).with_name("decoding.json")
 CALIBRATION_FILE = "calibration.json"
 CLAUSE_CUTS = set("，,；;")
@@ -240,7 +241,10 @@ class StatementTagger:
         out, todo = [], []
         for span in spans:
             role, positions, chars = span[0], span[1], span[2]
-            if role not in ("problem", "remedy") or len(positions) < 2:
+            start, end = _trimmed(chars, text)
+            head = headline_end(text, start)
+            # a headed item is one statement (B1/B2): its headline and body are not a clause list
+            if role not in ("problem", "remedy") or len(positions) < 2 or (head is not None and end > head + 1):
                 out.append([span])
                 continue
             clauses, current, depth = [], [], 0
@@ -416,6 +420,20 @@ def without_fragments(spans: list, text: str) -> list:
     return [tuple(items[i]) for i in range(len(items)) if alive[i] and bounds[i][1] - bounds[i][0] >= min_chars]
 
 
+def headline_end(text: str, start: int) -> int | None:
+    """Guideline B2: where the headline of a headed item ends, when a statement starting at `start` opens
+    one: an item marker right before it, a short claim closed by 。 (`headed_item.headline_max` characters
+    at most) and more of the item on the same line. None otherwise."""
+    if not ITEM_MARKER.search(text[max(0, start - 8) : start]):
+        return None
+    limit = decoding_rules()["headed_item"]["headline_max"]
+    stop = text.find("。", start, start + limit + 1)
+    if stop < 0 or "\n" in text[start:stop]:
+        return None
+    rest = text[stop + 1 :].split("\n", 1)[0]
+    return stop if rest.strip() else None
+
+
 def merge_within_items(spans: list, text: str) -> list:
     """Guideline B1/B2: an enumerated item is one statement however many sentences it holds, its
     headline included. The token head often cuts items at a headline's 。 or between elaborating
@@ -425,14 +443,21 @@ def merge_within_items(spans: list, text: str) -> list:
     with the l4-v7 weights: span F1 0.922 -> 0.933, exact 0.776 -> 0.808.
     Returns (role, positions, chars, confs, pieces): `pieces` holds the positions of each joined piece."""
     out: list = []
-    run_from_marker = False
+    run_from_marker = headed = False
+    gap_max = decoding_rules()["headed_item"]["gap_max"]
+    openers = [o for o in decoding_rules()["_openers"] if len(o) > 1]
     for span in spans:
         start, _ = _trimmed(span[2], text)
         if out:
             prev = out[-1]
             _, prev_end = _trimmed(prev[2], text)
             gap = text[prev_end:start]
-            if run_from_marker and span[0] == prev[0] and gap.strip() in ITEM_INNER_GAPS and "\n" not in gap:
+            # in a headed item (B2) the body elaborates the headline: a short untagged stretch (目前、以…为导向)
+            # between its pieces joins them too, up to the next marker or line
+            # (no marker, and no opener such as 下一步 / 同时 that starts a statement of its own)
+            inside = gap.strip() in ITEM_INNER_GAPS or (headed and len(gap) <= gap_max and not ANY_ITEM_MARKER.search(gap)
+                                                        and not any(o in gap for o in openers))
+            if run_from_marker and span[0] == prev[0] and inside and "\n" not in gap:
                 prev[1].extend(span[1])
                 prev[2].extend(span[2])
                 prev[3].extend(span[3])
@@ -440,6 +465,7 @@ def merge_within_items(spans: list, text: str) -> list:
                 continue
         out.append((span[0], list(span[1]), list(span[2]), list(span[3]), [list(span[1])]))
         run_from_marker = bool(ITEM_MARKER.search(text[max(0, start - 8) : start]))
+        headed = headline_end(text, start) is not None
     return out
 
 

@@ -210,3 +210,20 @@ def test_pieces_of_one_enumerated_item_are_joined():
         ("remedy", "将增加图解"),
     ]
     assert [len(pieces) for *_, pieces in merged] == [3, 1, 1, 1, 1, 1]  # pieces kept for the `specific` vote
+
+
+def test_a_headed_item_is_one_statement_with_its_body():
+    """Guideline B2 on real text: an item opening with a short claim closed by 。 keeps its body, also across
+    a few untagged characters (目前); a marker, an opener (下一步) or a new line still split, and an item
+    without a headline is not stretched over its gaps."""
+    from model.tagger import headline_end, merge_within_items
+
+    text = ("二是信息公开内容单一。目前信息公开多涉及日常事务，财务公开较少。三是渠道单一。下一步将拓宽渠道。\n"
+            "四是人员兼职较多，目前培训较少。")
+    assert headline_end(text, text.index("信息公开内容单一")) == text.index("。")
+    assert headline_end(text, text.index("人员兼职较多")) is None  # no headline: the first 。 ends the item
+    assert headline_end(text, text.index("财务公开较少")) is None  # not after a marker
+    pieces = ["信息公开内容单一", "信息公开多涉及日常事务", "财务公开较少", "渠道单一", "拓宽渠道", "人员兼职较多", "培训较少"]
+    merged = merge_within_items([_span(text, p, "problem") for p in pieces], text)
+    got = [text[c[0][0]:c[-1][1]] for _, _, c, _, _ in merged]
+    assert got == ["信息公开内容单一。目前信息公开多涉及日常事务，财务公开较少", "渠道单一", "拓宽渠道", "人员兼职较多", "培训较少"]
