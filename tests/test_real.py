@@ -104,6 +104,18 @@ def test_a_page_twice_in_one_pass_is_a_duplicate_but_not_across_passes(cache, tm
     assert sorted(i.code for i in issues) == ["duplicate_id", "duplicate_url"]
 
 
+def test_a_mirror_of_a_reserved_page_is_refused_and_mirrors_are_one_page(cache, tmp_path, monkeypatch):
+    assert real.page_key("http://a.gov.cn/zfxxgk/202301/0feb0e44ce214b3d.shtml") == \
+        real.page_key("https://mirror.example.com/zfxxgk/202301/0feb0e44ce214b3d.shtml")
+    assert real.page_key("http://a.gov.cn/xxgk/index.html") is None  # a generic path names no page
+    _write_work(cache, [_work(url="http://copy.example.com/ndbg/t20230118_4373320.html")])
+    out = tmp_path / "out"
+    real.check("zz", write=True, out_dir=out)
+    monkeypatch.setattr(real, "reserved_urls", lambda path=None: {"http://www.gov.cn/ndbg/t20230118_4373320.html"})
+    issues, _ = real.validate_paths([out / "zz.jsonl"])
+    assert [i.code for i in issues] == ["reserved_url"] and "镜像" in issues[0].message
+
+
 def test_absent_cache_is_skipped_and_said(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NIANBAO_REAL_CACHE", str(tmp_path / "empty"))
     if not real.read_records():
