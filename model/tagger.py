@@ -308,6 +308,8 @@ class StatementTagger:
             start, end = _trimmed(chars, text)
             start = strip_openers(text, start, end)
             end = strip_closers(text, start, end)
+            if role == "other" and not ends_sentence(text, end):
+                continue  # an `other` statement is a whole claim (§3); a cut-off piece of one is noise
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:
@@ -418,6 +420,13 @@ def without_fragments(spans: list, text: str) -> list:
         items[target][4] = (items[i][4] + items[target][4]) if first else (items[target][4] + items[i][4])
         bounds[target] = _trimmed(items[target][2], text)
     return [tuple(items[i]) for i in range(len(items)) if alive[i] and bounds[i][1] - bounds[i][0] >= min_chars]
+
+
+def ends_sentence(text: str, end: int) -> bool:
+    """True when `end` closes a sentence: what follows (closing quotes and spaces aside) is sentence-final
+    punctuation, a line break or the end of the text."""
+    rest = text[end:].lstrip(" \t\u3000”’」』)）")
+    return not rest or rest[0] in "。；;！!？?\n"
 
 
 def headline_end(text: str, start: int) -> int | None:

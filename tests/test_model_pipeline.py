@@ -227,3 +227,16 @@ def test_a_headed_item_is_one_statement_with_its_body():
     merged = merge_within_items([_span(text, p, "problem") for p in pieces], text)
     got = [text[c[0][0]:c[-1][1]] for _, _, c, _, _ in merged]
     assert got == ["信息公开内容单一。目前信息公开多涉及日常事务，财务公开较少", "渠道单一", "拓宽渠道", "人员兼职较多", "培训较少"]
+
+
+def test_an_other_statement_must_close_a_sentence():
+    """§3: `other` is a whole claim (no-problem claim, fee statement); a piece cut off mid-sentence (年,市教育局在)
+    is dropped by the decoder, a claim ending at 。/；/a line break/the text end is kept."""
+    from model.tagger import ends_sentence
+
+    text = "2024年,市教育局在区委领导下开展工作。本年度未收取信息处理费”；无其他需要报告的事项\n另起一行"
+    assert not ends_sentence(text, text.index("市教育局在") + len("市教育局在"))
+    assert ends_sentence(text, text.index("。"))
+    assert ends_sentence(text, text.index("”"))  # a closing quote before the ；
+    assert ends_sentence(text, text.index("\n"))
+    assert ends_sentence(text, len(text))
