@@ -267,22 +267,35 @@ class StatementTagger:
             # where to cut stays the BERT head's decision alone: blending the lexical model in here moved span
             # edges and lowered span F1 on real dev and the seeds (training/lexical.py)
             probs = self.model.classify_pooled(vecs)[0].sigmoid().tolist()
+            clause_texts = [text[slice(*_trimmed([todo_span[2][k] for k in clause], text))]
+                            for _, todo_span, clauses in todo for clause in clauses]
+            lex = self.lexical.predict_proba(clause_texts).tolist() if self.lexical is not None else None
+            parallel = {r: re.compile(x) for r, x in rules.get("parallel_clause", {}).items()}
             row = 0
             for slot, span, clauses in todo:
                 role, positions, chars, confs = span[0], span[1], span[2], span[3]
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
                 groups: list[tuple[list[int], set[int]]] = []
+                prev_parallel, prev_lex_top = False, None
                 for clause in clauses:
                     p = probs[row]
+                    # R-3 on real text: "公开内容不够全面，公开形式不够丰富" — two clauses of the same shape (each
+                    # names its own shortcoming / starts with its own action) whose words point to different categories
+                    is_parallel = role in parallel and bool(parallel[role].search(clause_texts[row]))
+                    lex_top = max(allowed, key=lambda j: lex[row][j]) if lex is not None else None
                     row += 1
                     top = max(allowed, key=lambda j: p[j])
                     cats = {j for j in allowed if p[j] >= related} | {top}
                     s, e = _trimmed([chars[k] for k in clause], text)
+                    # …not inside an item that opens with a headline sentence (B1: headline + its elaboration)
+                    headed = "。" in text[_trimmed(chars, text)[0] : s]
+                    split_parallel = is_parallel and prev_parallel and lex_top != prev_lex_top and not headed
+                    prev_parallel, prev_lex_top = is_parallel, lex_top
                     if groups:
                         gs, ge = _trimmed([chars[k] for k in groups[-1][0]], text)
-                        if (e - s < min_chars or ge - gs < min_chars or top in groups[-1][1]
-                                or p[top] < sure):
+                        if (e - s < min_chars or ge - gs < min_chars) or (not split_parallel and (
+                                top in groups[-1][1] or p[top] < sure)):
                             groups[-1][0].extend(clause)
                             groups[-1][1].update(cats)
                             continue

@@ -127,3 +127,23 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
     assert chosen == {"C": 4.0, "real_weight": 5.0, "blend": 0.3}
     tagger = StatementTagger.from_pretrained(out)
     assert tagger.lexical is not None and tagger.blend == 0.3
+
+
+def test_parallel_shortcomings_in_one_clause_list_are_split():
+    """R-3 on real text: two comma-joined clauses that each end in their own shortcoming and whose words point
+    to different categories are two statements (model/decoding.json parallel_clause); without the rule the
+    shipped model keeps this list as one statement."""
+    from inference.statements import DEFAULT_MODEL_DIR
+    from model.tagger import StatementTagger, decoding_rules
+
+    text = "存在的问题:一是公开内容不够全面,公开形式不够丰富;二是工作人员业务能力有待提高。"
+    tagger = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR)
+    split = [(text[s.start:s.end], s.categories) for s in tagger.predict([text])[0]]
+    assert split[:2] == [("公开内容不够全面", ["P02"]), ("公开形式不够丰富", ["P07"])]
+    rules = decoding_rules()
+    saved = rules.pop("parallel_clause")
+    try:
+        joined = [text[s.start:s.end] for s in tagger.predict([text])[0]]
+    finally:
+        rules["parallel_clause"] = saved
+    assert joined[0] == "公开内容不够全面,公开形式不够丰富"
