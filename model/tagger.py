@@ -277,6 +277,7 @@ class StatementTagger:
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]
                 groups: list[tuple[list[int], set[int]]] = []
+                span_start = _trimmed(chars, text)[0]
                 prev_parallel, prev_lex_top = False, None
                 for clause in clauses:
                     p = probs[row]
@@ -288,9 +289,9 @@ class StatementTagger:
                     top = max(allowed, key=lambda j: p[j])
                     cats = {j for j in allowed if p[j] >= related} | {top}
                     s, e = _trimmed([chars[k] for k in clause], text)
-                    # …not inside an item that opens with a headline sentence (B1: headline + its elaboration)
-                    headed = "。" in text[_trimmed(chars, text)[0] : s]
-                    split_parallel = is_parallel and prev_parallel and lex_top != prev_lex_top and not headed
+                    # …not after a sentence of the same statement (B1/B4: a claim and its elaboration)
+                    after_a_sentence = "。" in text[span_start:s]
+                    split_parallel = is_parallel and prev_parallel and lex_top != prev_lex_top and not after_a_sentence
                     prev_parallel, prev_lex_top = is_parallel, lex_top
                     if groups:
                         gs, ge = _trimmed([chars[k] for k in groups[-1][0]], text)

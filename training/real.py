@@ -69,6 +69,11 @@ def page_key(url: str) -> str | None:
     return rest if len(last) >= 12 else None
 
 
+def page_of(url: str) -> str:
+    """The report page behind a URL: its page key, or the URL itself when the path is generic."""
+    return page_key(url) or url
+
+
 def cached_text(sha1: str) -> str | None:
     f = cache_dir() / "pages" / f"{sha1}.txt"
     if not f.is_file():
@@ -113,7 +118,7 @@ def validate_record(obj: dict[str, Any], path: str, line: int, tax: C.Taxonomy,
         c.add("url", "bad_url", f"url 须为 http(s) 地址，实际为 {url!r}")
     elif url in reserved:
         c.add("url", "reserved_url", "该网页保留用于独立评测，不得打开、标注或使用")
-    elif page_key(url) is not None and page_key(url) in {page_key(r) for r in reserved}:
+    elif page_of(url) in {page_of(r) for r in reserved}:
         c.add("url", "reserved_url", "该网页是保留评测网页的镜像副本（路径相同），不得标注或使用")
     if obj.get("layout") not in LAYOUTS:
         c.add("layout", "bad_layout", f"layout 须为 {'/'.join(LAYOUTS)} 之一，实际为 {obj.get('layout')!r}")
@@ -151,8 +156,8 @@ def validate_paths(paths: list[Path]) -> tuple[list[C.Issue], int]:
                 issues.append(C.Issue(str(path), line, "(json)", "bad_json", f"JSON 解析失败：{err}"))
                 continue
             issues.extend(validate_record(obj, str(path), line, tax, reserved))
-            for key in ("id", "url", "page"):
-                v = page_key(obj["url"]) if key == "page" and isinstance(obj.get("url"), str) else obj.get(key)
+            for key in ("id", "url"):  # a URL counts by its page: a mirror copy is the same page
+                v = page_of(obj["url"]) if key == "url" and isinstance(obj.get("url"), str) else obj.get(key)
                 if isinstance(v, str) and (labelling_pass, key, v) in seen:
                     p0, l0 = seen[(labelling_pass, key, v)]
                     issues.append(C.Issue(str(path), line, key, f"duplicate_{key}", f"{key} {v!r} 与 {p0}:{l0} 重复"))
