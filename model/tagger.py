@@ -39,8 +39,23 @@ def decoding_rules() -> dict:
     rules = json.loads(DECODING_PATH.read_text(encoding="utf-8"))
     rules["_self_ref"] = re.compile(rules["self_reference"])
     rules["_specific_facts"] = re.compile(rules["specific_facts"])
+    rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
+    rules["_done_cues"] = re.compile(rules["status_done_cues"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
+
+
+def has_done_cue(text: str, start: int, end: int) -> bool:
+    """Guideline R-4: is there a cue of completion in the block that holds text[start:end] (the item, its
+    siblings, the heading or lead-in that opens the block)? Without one a remedy is `planned`."""
+    rules = decoding_rules()
+    block_start = 0
+    for m in rules["_status_boundary"].finditer(text):  # not finditer(text, 0, start): $ would match at start
+        if m.start() >= start:
+            break
+        block_start = m.start()
+    after = rules["_status_boundary"].search(text, end)
+    return bool(rules["_done_cues"].search(text, block_start, after.start() if after else len(text)))
 
 
 def strip_openers(text: str, start: int, end: int) -> int:
@@ -359,7 +374,8 @@ class StatementTagger:
                     role=role,
                     categories=categories,
                     specific=bool(spec_p[i] >= 0.5) or bool(decoding_rules()["_specific_facts"].search(text, start, end)),
-                    status=("done" if stat_p[i] >= 0.5 else "planned") if role == "remedy" else None,
+                    status=(("done" if stat_p[i] >= 0.5 and has_done_cue(text, start, end) else "planned")
+                            if role == "remedy" else None),
                     confidence=round(self.confidence(raw), 4),
                 )
             )

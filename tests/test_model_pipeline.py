@@ -240,3 +240,32 @@ def test_an_other_statement_must_close_a_sentence():
     assert ends_sentence(text, text.index("”"))  # a closing quote before the ；
     assert ends_sentence(text, text.index("\n"))
     assert ends_sentence(text, len(text))
+
+
+def test_done_needs_a_cue_in_its_block():
+    """Guideline R-4: under a neutral heading a bare imperative item is planned; a cue of completion in the
+    item, a sibling or the block's lead-in lets the status head say done. The block ends at the next heading."""
+    from model.tagger import has_done_cue
+
+    text = ("（一）存在的问题\n一是发布不够及时；二是已公开的栏目较少。\n（二）改进措施\n一是抽调专人管理；二是加强业务学习。\n"
+            "（三）整改情况\n针对上述问题，采取了以下措施：\n1.调整栏目设置；\n2.组织培训2期。")
+    bare = text.index("加强业务学习")
+    assert not has_done_cue(text, bare, bare + len("加强业务学习"))  # 已 in the problems block does not count
+    sibling = text.index("调整栏目设置")
+    assert has_done_cue(text, sibling, sibling + len("调整栏目设置"))  # 2期 in a sibling item
+    lead = "（二）改进措施\n针对上述问题，我们采取了以下措施：加强业务学习。"
+    item = lead.index("加强业务学习")
+    assert has_done_cue(lead, item, item + len("加强业务学习"))  # the lead-in says what was done
+    assert not has_done_cue("了解群众需求，为了方便查询", 0, 6)  # 了解 / 为了 are not completion
+
+
+def test_status_head_cannot_say_done_without_a_cue():
+    """A remedy the shipped model reads as done (an account-like action) stays planned when its block has no cue."""
+    from inference.statements import load_model
+
+    tagger = load_model(None)
+    text = "（二）改进措施\n一是抽调专人进行管理，确保信息公开工作高效运转；二是加强自身业务学习，提高工作能力。"
+    remedies = [s for s in tagger.predict([text])[0] if s.role == "remedy"]
+    assert remedies and all(s.status == "planned" for s in remedies)
+    done = "（二）改进情况\n今年抽调专人进行管理，全年更新信息312条；组织业务学习2次。"
+    assert any(s.status == "done" for s in tagger.predict([done])[0] if s.role == "remedy")
