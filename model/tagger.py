@@ -41,6 +41,10 @@ def decoding_rules() -> dict:
     rules["_specific_facts"] = re.compile(rules["specific_facts"])
     rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
     rules["_done_cues"] = re.compile(rules["status_done_cues"])
+    snap = rules["clause_snap"]
+    snap["_lead_marker"] = re.compile(snap["lead_marker"])
+    snap["_lead_keep_end"] = re.compile(snap["lead_keep_end"])
+    snap["_lead_keep_start"] = re.compile(snap["lead_keep_start"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -333,12 +337,15 @@ class StatementTagger:
         if self.split_clauses:
             spans = self._split_clause_lists(text, spans, pooled)
         kept, piece_vecs, piece_owner = [], [], []
+        edged = []
         for role, positions, chars, confs, pieces in spans:
             start, end = _trimmed(chars, text)
             start = strip_openers(text, start, end)
             end = strip_closers(text, start, end)
             if role == "other" and not ends_sentence(text, end):
                 continue  # an `other` statement is a whole claim (§3); a cut-off piece of one is noise
+            edged.append([role, start, end, positions, confs, pieces])
+        for role, start, end, positions, confs, pieces in snap_to_clauses(text, edged):
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:
@@ -418,6 +425,64 @@ def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:
     while end > start and text[end - 1] in EDGE_CHARS:
         end -= 1
     return start, end
+
+
+def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
+    """Guideline B6 on real text: a statement is whole clauses. Spans are [role, start, end, positions, confs,
+    pieces]; in text order after this:
+    - a trailing opener after the last punctuation (…集中回应，同时) is cut off;
+    - two statements of one role separated by a few characters and no punctuation (one clause the model
+      broke, often at romanisation residue) become one;
+    - a start inside a clause moves back to the clause start when that is at most `start_max` characters
+      away and no other statement is in between, unless the lead-in ends in a modal (…将 / 要) or opens
+      with a connective; an item marker or opener there is skipped as usual;
+    - an end inside a clause moves forward to the clause end, at most `end_max` characters, likewise."""
+    rules = decoding_rules()["clause_snap"]
+    bound = set(rules["bound"])
+    trailing = set(rules["trailing_openers"])
+    spans = sorted((list(s) for s in spans), key=lambda s: s[1])
+    for s in spans:
+        piece = text[s[1]:s[2]]
+        cut = max(piece.rfind(c) for c in bound)
+        if cut >= decoding_rules()["min_chars"] and piece[cut + 1:].strip() in trailing:
+            end = s[1] + cut
+            while end > s[1] and text[end - 1] in EDGE_CHARS:
+                end -= 1
+            s[2] = end
+    joined: list[list] = []
+    for s in spans:
+        last = joined[-1] if joined else None
+        if (last is not None and last[0] == s[0] and s[0] in ("problem", "remedy")
+                and 0 <= s[1] - last[2] <= rules["join_gap_max"] and not bound & set(text[last[2]:s[1]])):
+            last[2] = s[2]
+            last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
+        else:
+            joined.append(s)
+    for k, s in enumerate(joined):
+        prev_end = joined[k - 1][2] if k else 0
+        next_start = joined[k + 1][1] if k + 1 < len(joined) else len(text)
+        clause_start = s[1]
+        while clause_start > 0 and text[clause_start - 1] not in bound:
+            clause_start -= 1
+        while clause_start < s[1] and text[clause_start] in " \t\u3000":
+            clause_start += 1
+        if clause_start < s[1] and s[1] - clause_start <= rules["start_max"] and clause_start >= prev_end:
+            start = clause_start + rules["_lead_marker"].match(text, clause_start, s[1]).end() - clause_start
+            lead = text[start:s[1]]
+            if not (rules["_lead_keep_end"].search(lead) or rules["_lead_keep_start"].match(lead)):
+                while start < s[2] and text[start] in EDGE_CHARS:
+                    start += 1
+                start = strip_openers(text, start, s[2])
+                s[1] = min(s[1], start)
+        clause_end = s[2]
+        while clause_end < len(text) and text[clause_end] not in bound:
+            clause_end += 1
+        if clause_end > s[2] and clause_end - s[2] <= rules["end_max"] and clause_end <= next_start:
+            end = strip_closers(text, s[1], clause_end)
+            while end > s[1] and text[end - 1] in EDGE_CHARS:
+                end -= 1
+            s[2] = max(s[2], end)
+    return joined
 
 
 def without_fragments(spans: list, text: str) -> list:

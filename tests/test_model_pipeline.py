@@ -269,3 +269,35 @@ def test_status_head_cannot_say_done_without_a_cue():
     assert remedies and all(s.status == "planned" for s in remedies)
     done = "（二）改进情况\n今年抽调专人进行管理，全年更新信息312条；组织业务学习2次。"
     assert any(s.status == "done" for s in tagger.predict([done])[0] if s.role == "remedy")
+
+
+def test_statements_are_snapped_to_whole_clauses():
+    """B6 on real text: a trailing opener is cut, one clause broken in two is joined, a start or end inside a
+    clause moves to the clause edge (skipping a marker), but not over a modal lead-in or another statement."""
+    from model.tagger import snap_to_clauses
+
+    def span(text, piece, role="problem"):
+        s = text.index(piece)
+        return [role, s, s + len(piece), [(0, s)], [0.9], [[(0, s)]]]
+
+    def got(text, spans):
+        return [(s[0], text[s[1]:s[2]]) for s in snap_to_clauses(text, spans)]
+
+    text = "对群众反映集中的问题缺乏集中回应，同时对4家单位未开展监督检查。"
+    assert got(text, [span(text, "对群众反映集中的问题缺乏集中回应，同时"), span(text, "对4家单位未开展监督检查")]) == [
+        ("problem", "对群众反映集中的问题缺乏集中回应"), ("problem", "对4家单位未开展监督检查")]
+    text = "一是审计报告等如何公开     尚未作出明确规定；"  # romanisation residue blanked by the model view
+    joined = got(text, [span(text, "审计报告等如何公开"), span(text, "尚未作出明确规定")])
+    assert joined == [("problem", "审计报告等如何公开     尚未作出明确规定")]
+    text = "二是我乡在信息公开的内容和形式上还不够丰富,工作人员不足。"
+    assert got(text, [span(text, "的内容和形式上还不够丰富")]) == [("problem", "我乡在信息公开的内容和形式上还不够丰富")]
+    text = "下一步,我们将加大业务知识培训学习,提高干部职工业务水平。"
+    piece = "加大业务知识培训学习"
+    assert got(text, [span(text, piece, "remedy")]) == [("remedy", piece)]  # the lead-in ends in 将: kept out
+    text = "一是继续推进各个板块信息的更新数量,规范发布。"
+    assert got(text, [span(text, "继续推进各个板块信息的更新", "remedy")]) == [("remedy", "继续推进各个板块信息的更新数量")]
+    text = "信息更新不及时,部分栏目内容空白。"
+    assert got(text, [span(text, "信息更新不及时"), span(text, "栏目内容空白")]) == [
+        ("problem", "信息更新不及时"), ("problem", "部分栏目内容空白")]
+    text = "信息更新不及时部分栏目内容空白。"  # no punctuation between: one clause, joined
+    assert got(text, [span(text, "信息更新不及时"), span(text, "栏目内容空白")]) == [("problem", text[:-1])]
