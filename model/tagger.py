@@ -45,6 +45,7 @@ def decoding_rules() -> dict:
     snap["_lead_marker"] = re.compile(snap["lead_marker"])
     snap["_lead_keep_end"] = re.compile(snap["lead_keep_end"])
     snap["_lead_keep_start"] = re.compile(snap["lead_keep_start"])
+    snap["_modal_opening"] = re.compile(snap["modal_opening"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -438,13 +439,14 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
       with a connective; an item marker or opener there is skipped as usual;
     - an end inside a clause moves forward to the clause end, at most `end_max` characters, likewise."""
     rules = decoding_rules()["clause_snap"]
+    min_chars = decoding_rules()["min_chars"]
     bound = set(rules["bound"])
     trailing = set(rules["trailing_openers"])
     spans = sorted((list(s) for s in spans), key=lambda s: s[1])
     for s in spans:
         piece = text[s[1]:s[2]]
         cut = max(piece.rfind(c) for c in bound)
-        if cut >= decoding_rules()["min_chars"] and piece[cut + 1:].strip() in trailing:
+        if cut >= min_chars and piece[cut + 1:].strip() in trailing:
             end = s[1] + cut
             while end > s[1] and text[end - 1] in EDGE_CHARS:
                 end -= 1
@@ -454,6 +456,18 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
         last = joined[-1] if joined else None
         if (last is not None and last[0] == s[0] and s[0] in ("problem", "remedy")
                 and 0 <= s[1] - last[2] <= rules["join_gap_max"] and not bound & set(text[last[2]:s[1]])):
+            piece = text[last[1]:last[2]]
+            cut = max(piece.rfind(c) for c in bound)
+            if cut >= min_chars and len(piece) - cut - 1 < min_chars:
+                # the left statement overran its clause: its short tail opens the right one's clause
+                s[1] = last[1] + cut + 1
+                while text[s[1]] in EDGE_CHARS:
+                    s[1] += 1
+                last[2] = last[1] + cut
+                while last[2] > last[1] and text[last[2] - 1] in EDGE_CHARS:
+                    last[2] -= 1
+                joined.append(s)
+                continue
             last[2] = s[2]
             last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
         else:
@@ -466,8 +480,9 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
             clause_start -= 1
         while clause_start < s[1] and text[clause_start] in " \t\u3000":
             clause_start += 1
-        if clause_start < s[1] and s[1] - clause_start <= rules["start_max"] and clause_start >= prev_end:
-            start = clause_start + rules["_lead_marker"].match(text, clause_start, s[1]).end() - clause_start
+        if (clause_start < s[1] and s[1] - clause_start <= rules["start_max"] and clause_start >= prev_end
+                and not rules["_modal_opening"].match(text, s[1], s[2])):  # 将继续… keeps its subject out
+            start = rules["_lead_marker"].match(text, clause_start, s[2]).end()
             lead = text[start:s[1]]
             if not (rules["_lead_keep_end"].search(lead) or rules["_lead_keep_start"].match(lead)):
                 while start < s[2] and text[start] in EDGE_CHARS:

@@ -301,3 +301,23 @@ def test_statements_are_snapped_to_whole_clauses():
         ("problem", "信息更新不及时"), ("problem", "部分栏目内容空白")]
     text = "信息更新不及时部分栏目内容空白。"  # no punctuation between: one clause, joined
     assert got(text, [span(text, "信息更新不及时"), span(text, "栏目内容空白")]) == [("problem", text[:-1])]
+
+
+def test_a_statement_that_overran_its_clause_hands_its_tail_on():
+    """The model's span ran past a comma by a word that opens the next clause (…有待提升,主动 | 公开的信息…):
+    the word goes to the next statement instead of the two being joined; a subject before 将 stays out."""
+    from model.tagger import snap_to_clauses
+
+    def span(text, piece, role="problem"):
+        s = text.index(piece)
+        return [role, s, s + len(piece), [(0, s)], [0.9], [[(0, s)]]]
+
+    text = "一是主动公开政府信息的意识有待提升,主动   公开的信息内容不够丰富。"
+    out = snap_to_clauses(text, [span(text, "主动公开政府信息的意识有待提升,主动"), span(text, "公开的信息内容不够丰富")])
+    assert [text[s[1]:s[2]] for s in out] == ["主动公开政府信息的意识有待提升", "主动   公开的信息内容不够丰富"]
+    text = "一是县卫生局将继续利用政务网站发布信息。"
+    out = snap_to_clauses(text, [span(text, "将继续利用政务网站发布信息", "remedy")])
+    assert [text[s[1]:s[2]] for s in out] == ["将继续利用政务网站发布信息"]
+    text = "二要把栏目和发布信息做到规范和全面。"
+    out = snap_to_clauses(text, [span(text, "要把栏目和发布信息做到规范和全面", "remedy")])
+    assert [text[s[1]:s[2]] for s in out] == ["要把栏目和发布信息做到规范和全面"]  # the marker 二要 is not taken in
