@@ -92,13 +92,15 @@ def _checks(nlp: Pipeline) -> Component:
 
 @components.register("statements")
 def _statements(nlp: Pipeline) -> Component:
-    from inference.statements import detect_statements
+    from inference.statements import PassageMemo, detect_statements
+
+    memo = PassageMemo()
 
     def one(report: Report) -> Report:
-        return detect_statements([report], nlp.model)[0]
+        return detect_statements([report], nlp.model, memo)[0]
 
     return Component("statements", one, ("sections",), ("statements",),
-                     batch_fn=lambda reports: detect_statements(reports, nlp.model))
+                     batch_fn=lambda reports: detect_statements(reports, nlp.model, memo))
 
 
 @components.register("score")

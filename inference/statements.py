@@ -119,9 +119,41 @@ def capped_passage(body: str, tagger, limit: int) -> tuple[str, int]:
     return body[:cut], round(len(offsets) * len(body) / max(len(head), 1))
 
 
-def detect_statements(reports: list[Report], tagger) -> list[Report]:
-    """Fill `report.statements` for a batch of reports with one batched model call. A passage longer than
-    the model-token limit is cut, and the report says so in `notes`."""
+class PassageMemo:
+    """The model's statements for passages it has already read, by passage text (at most `size`, least
+    recently used dropped). A year's batch repeats passages verbatim: the boilerplate section 六
+    (本机关无其他需要报告的事项), and section 五 copied between units of one place. The model reads each once."""
+
+    def __init__(self, size: int = 4096):
+        from collections import OrderedDict
+
+        self.size = size
+        self._memo: OrderedDict[str, list] = OrderedDict()
+        self._tagger = None
+        self.hits = self.misses = 0
+
+    def predict(self, tagger, bodies: list[str]) -> list[list]:
+        if tagger is not self._tagger:  # another model: what the old one read does not count
+            self._memo.clear()
+            self._tagger = tagger
+        todo = [b for b in dict.fromkeys(bodies) if b not in self._memo]
+        for body, preds in zip(todo, tagger.predict(todo) if todo else []):
+            self._memo[body] = preds
+        out = []
+        for body in bodies:
+            out.append(self._memo[body])
+            self._memo.move_to_end(body)
+        self.hits += len(bodies) - len(todo)
+        self.misses += len(todo)
+        while len(self._memo) > self.size:
+            self._memo.popitem(last=False)
+        return out
+
+
+def detect_statements(reports: list[Report], tagger, memo: PassageMemo | None = None) -> list[Report]:
+    """Fill `report.statements` for a batch of reports with one batched model call (passages `memo` has
+    seen are not read again). A passage longer than the model-token limit is cut, and the report says so in
+    `notes`."""
     from inference import limits
 
     limit = limits.get("max_model_tokens")
@@ -134,7 +166,8 @@ def detect_statements(reports: list[Report], tagger) -> list[Report]:
                 if note not in r.notes:
                     r.notes.append(note)
             jobs.append((r, number, offset, body))
-    predictions = tagger.predict([body for _, _, _, body in jobs]) if jobs else []
+    bodies = [body for _, _, _, body in jobs]
+    predictions = (memo.predict(tagger, bodies) if memo is not None else tagger.predict(bodies)) if jobs else []
     for report in reports:
         report.statements = []
     for (report, number, offset, body), preds in zip(jobs, predictions):
@@ -146,7 +179,7 @@ def detect_statements(reports: list[Report], tagger) -> list[Report]:
                     end=offset + p.end,
                     section=number,
                     role=p.role,
-                    categories=p.categories,
+                    categories=list(p.categories),  # the memo's copy stays as the model gave it
                     specific=p.specific,
                     status=p.status,
                     confidence=p.confidence,

@@ -477,3 +477,31 @@ def test_deduction_points_read_as_taken_given_back_or_listed():
 
     assert [points_text(p) for p in (4, 0.5, -4, 0, 0.0, -0.0)] == ["-4", "-0.5", "+4", "0", "0", "0"]
     assert check_name("cap").startswith("封顶")
+
+
+def test_a_repeated_passage_is_read_by_the_model_once():
+    """PassageMemo: the same section text in several reports (or batches) goes to the model once, and every
+    report gets the same statements as without the memo; editing a report's statements leaves the memo alone."""
+    from inference.statements import PassageMemo
+
+    class CountingTagger(FixedTagger):
+        def predict(self, texts):
+            self.seen = getattr(self, "seen", []) + list(texts)
+            return super().predict(texts)
+
+    names = SAMPLE_NAMES[:2]
+    plain = [parsed(n) for n in names + names]
+    detect_statements(plain, FixedTagger())
+    tagger, memo = CountingTagger(), PassageMemo()
+    first = [parsed(n) for n in names + names]
+    detect_statements(first, tagger, memo)
+    assert len(tagger.seen) == len(set(tagger.seen)) == memo.misses
+    assert [r.statements for r in first] == [r.statements for r in plain]
+    first[0].statements[0].categories.append("P12")
+    again = [parsed(n) for n in names]
+    detect_statements(again, tagger, memo)
+    assert len(tagger.seen) == memo.misses  # nothing new was read
+    assert [r.statements for r in again] == [r.statements for r in plain[:2]]
+    other = CountingTagger()
+    detect_statements([parsed(names[0])], other, memo)  # another model reads for itself
+    assert other.seen
