@@ -58,6 +58,9 @@ def test_a_closing_list_wrapper_is_left_out():
     ("根据《条例》要求，确保信息及时准确公开", False), ("本年度未收取信息处理费", False),
     ("本年度共公开建议提案答复15件", True), ("2023年未开展政务公开社会评议", False), ("本机关收费金额为0元", False),
     ("印发《临江县政务公开工作考核办法》", True), ("2023年3月起实行月报制度", True),
+    # §5: a held event, an issued document or an opened column counts; a recurring or planned one does not
+    ("召开全县政务公开工作会议，部署年度工作", True), ("分管领导召开专项会议，优化了工作机制", True),
+    ("定期召开例会，研究解决问题", False), ("将召开政务公开工作推进会", False), ("要适时举办业务培训班", False),
 ])
 def test_concrete_facts_make_a_statement_specific(text, specific):
     from model.tagger import decoding_rules
