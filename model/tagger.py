@@ -41,6 +41,9 @@ def decoding_rules() -> dict:
     rules["_specific_facts"] = re.compile(rules["specific_facts"])
     rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
     rules["_done_cues"] = re.compile(rules["status_done_cues"])
+    rules["work_points"]["_cue"] = re.compile(rules["work_points"]["cue"])
+    rules["work_points"]["_reset"] = re.compile(rules["work_points"]["reset"])
+    rules["work_points"]["_planned"] = re.compile(rules["work_points"]["planned"])
     snap = rules["clause_snap"]
     snap["_lead_marker"] = re.compile(snap["lead_marker"])
     snap["_lead_keep_end"] = re.compile(snap["lead_keep_end"])
@@ -48,6 +51,18 @@ def decoding_rules() -> dict:
     snap["_modal_opening"] = re.compile(snap["modal_opening"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
+
+
+def reports_work_points(text: str, start: int) -> bool:
+    """§3: items under a lead-in or heading that reports how the year's 政务公开工作要点 were carried out are
+    `other` (work-point implementation), not remedies, unless a problems or plans heading comes after it."""
+    rules = decoding_rules()["work_points"]
+    cue = max((m.end() for m in rules["_cue"].finditer(text, 0, start)), default=-1)
+    if cue < 0 or rules["_reset"].search(text, cue, start):
+        return False
+    # a plan stated there (同时，本办将继续…) is still a remedy (§3: 下一步将… in section 六)
+    sentence = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
+    return not rules["_planned"].search(text, sentence, start + 12)
 
 
 def has_done_cue(text: str, start: int, end: int) -> bool:
@@ -367,6 +382,8 @@ class StatementTagger:
         for i, (role, start, end, conf, _) in enumerate(kept):
             categories: list[str] = []
             raw = conf
+            if role == "remedy" and reports_work_points(text, start):
+                role = "other"
             if role in ("problem", "remedy"):
                 prefix = "P" if role == "problem" else "R"
                 allowed = [j for j, c in enumerate(self.categories) if c.startswith(prefix)]

@@ -321,3 +321,24 @@ def test_a_statement_that_overran_its_clause_hands_its_tail_on():
     text = "二要把栏目和发布信息做到规范和全面。"
     out = snap_to_clauses(text, [span(text, "要把栏目和发布信息做到规范和全面", "remedy")])
     assert [text[s[1]:s[2]] for s in out] == ["要把栏目和发布信息做到规范和全面"]  # the marker 二要 is not taken in
+
+
+def test_work_point_items_are_other_not_remedies():
+    """§3: items reporting how the year's 工作要点 were carried out are `other`; a plan stated there stays a
+    remedy, 将 meaning 把 is no plan, and a problems or remedies heading after the cue ends its reach."""
+    from model.tagger import reports_work_points
+
+    text = ("2021年扎实落实政务公开工作要点，深化信息公开工作。一是进一步完善政务公开制度。"
+            "二是将政务公开工作纳入工作考核体系。同时，本办将继续把政务公开纳入年度考核。")
+    assert reports_work_points(text, text.index("进一步完善"))
+    assert reports_work_points(text, text.index("将政务公开工作纳入"))
+    assert not reports_work_points(text, text.index("继续把"))
+    later = "对《2025年政务公开工作要点》未组织传达学习。针对上述问题，采取了以下措施：一是强化队伍建设。"
+    assert not reports_work_points(later, later.index("强化队伍建设"))
+    assert not reports_work_points("一是加强培训。", 2)
+
+    from inference.statements import load_model
+
+    tagger = load_model(None)
+    roles = [s.role for s in tagger.predict([text[:text.index("同时")]])[0]]
+    assert roles and "remedy" not in roles
