@@ -593,7 +593,9 @@ def merge_within_items(spans: list, text: str) -> list:
             # (no marker, and no opener such as 下一步 / 同时 that starts a statement of its own)
             inside = gap.strip() in ITEM_INNER_GAPS or (headed and len(gap) <= gap_max and not ANY_ITEM_MARKER.search(gap)
                                                         and not any(o in gap for o in openers))
-            if run_from_marker and span[0] == prev[0] and inside and "\n" not in gap:
+            # …and a body the token head read as `other` is the headline's body (B2): it takes the headline's role
+            same_role = span[0] == prev[0] or (headed and span[0] == "other" and prev[0] in ("problem", "remedy"))
+            if run_from_marker and same_role and inside and "\n" not in gap:
                 prev[1].extend(span[1])
                 prev[2].extend(span[2])
                 prev[3].extend(span[3])

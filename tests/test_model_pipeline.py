@@ -342,3 +342,19 @@ def test_work_point_items_are_other_not_remedies():
     tagger = load_model(None)
     roles = [s.role for s in tagger.predict([text[:text.index("同时")]])[0]]
     assert roles and "remedy" not in roles
+
+
+def test_a_headed_items_body_read_as_other_takes_the_headlines_role():
+    """B2: 一是扎实做好主动公开工作。突出抓好…: when the token head reads the body as `other`, it is still the
+    headline's body (one remedy); without a headline, or across a line, an `other` piece stays apart."""
+    from model.tagger import merge_within_items
+
+    text = "一是扎实做好主动公开工作。突出抓好重点领域信息公开，回应群众诉求。\n二是加强培训。"
+    spans = [_span(text, "扎实做好主动公开工作"), ("other",) + _span(text, "突出抓好重点领域信息公开，回应群众诉求")[1:],
+             _span(text, "加强培训")]
+    merged = merge_within_items(spans, text)
+    assert [(r, text[c[0][0]:c[-1][1]]) for r, _, c, _, _ in merged] == [
+        ("remedy", "扎实做好主动公开工作。突出抓好重点领域信息公开，回应群众诉求"), ("remedy", "加强培训")]
+    plain = "扎实做好主动公开工作。突出抓好重点领域信息公开。"
+    spans = [_span(plain, "扎实做好主动公开工作"), ("other",) + _span(plain, "突出抓好重点领域信息公开")[1:]]
+    assert [r for r, *_ in merge_within_items(spans, plain)] == ["remedy", "other"]  # no item marker: no headline
