@@ -49,6 +49,8 @@ def decoding_rules() -> dict:
     snap["_lead_keep_end"] = re.compile(snap["lead_keep_end"])
     snap["_lead_keep_start"] = re.compile(snap["lead_keep_start"])
     snap["_modal_opening"] = re.compile(snap["modal_opening"])
+    snap["_cause_opening"] = re.compile(snap["cause_opening"])
+    snap["_cause_after"] = re.compile(snap["cause_after"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -489,6 +491,7 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
             last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
         else:
             joined.append(s)
+    joined = _causes_joined(text, joined, rules)
     for k, s in enumerate(joined):
         prev_end = joined[k - 1][2] if k else 0
         next_start = joined[k + 1][1] if k + 1 < len(joined) else len(text)
@@ -515,6 +518,25 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
                 end -= 1
             s[2] = max(s[2], end)
     return joined
+
+
+def _causes_joined(text: str, spans: list[list], rules: dict) -> list[list]:
+    """§7 / R-3: a problem and its stated cause are one statement (由于人员调整频繁，部分信息发布滞后;
+    …数量较少，这主要是由于…): two adjacent problems in one sentence are joined when the right one gives the
+    cause of the left, or the left one is a cause (由于 / 因为 …) that the right one completes."""
+    out: list[list] = []
+    for s in spans:
+        last = out[-1] if out else None
+        if last is not None and last[0] == s[0] == "problem":
+            gap = text[last[2]:s[1]]
+            if (len(gap) <= rules["join_gap_max"] + 4 and not set("。；;\n") & set(gap)
+                    and (rules["_cause_after"].search(gap) or rules["_cause_opening"].match(text, s[1])
+                         or rules["_cause_opening"].match(text, last[1]))):
+                last[2] = s[2]
+                last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
+                continue
+        out.append(s)
+    return out
 
 
 def without_fragments(spans: list, text: str) -> list:

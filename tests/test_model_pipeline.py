@@ -358,3 +358,27 @@ def test_a_headed_items_body_read_as_other_takes_the_headlines_role():
     plain = "扎实做好主动公开工作。突出抓好重点领域信息公开。"
     spans = [_span(plain, "扎实做好主动公开工作"), ("other",) + _span(plain, "突出抓好重点领域信息公开")[1:]]
     assert [r for r, *_ in merge_within_items(spans, plain)] == ["remedy", "other"]  # no item marker: no headline
+
+
+def test_a_problem_and_its_cause_are_one_statement():
+    """§7 / R-3: …数量较少，这主要是由于… and 由于人员不稳定，工作容易出现不连续 are one problem each; two
+    shortcomings side by side stay two; a trailing 等 and a lead-in 还存在 are left out."""
+    from model.tagger import snap_to_clauses, strip_closers, strip_openers
+
+    def span(text, piece, role="problem"):
+        s = text.index(piece)
+        return [role, s, s + len(piece), [(0, s)], [0.9], [[(0, s)]]]
+
+    def got(text, pieces):
+        return [text[s[1]:s[2]] for s in snap_to_clauses(text, [span(text, p) for p in pieces])]
+
+    text = "一是我局主动公开的文件类信息数量较少,这主要是由于业务专业性较强决定的。"
+    assert got(text, ["我局主动公开的文件类信息数量较少", "由于业务专业性较强决定的"]) == [text[2:-1]]
+    text = "二是由于乡镇人员不够稳定,政府信息公开工作容易出现不连续性。"
+    assert got(text, ["由于乡镇人员不够稳定", "政府信息公开工作容易出现不连续性"]) == [text[2:-1]]
+    text = "一是公开内容不够全面,更新不够及时。"
+    assert got(text, ["公开内容不够全面", "更新不够及时"]) == ["公开内容不够全面", "更新不够及时"]
+    text = "部分信息公开不够及时、公开内容服务性不强等"
+    assert text[:strip_closers(text, 0, len(text))] == "部分信息公开不够及时、公开内容服务性不强"
+    text = "还存在公开的信息不及时、不全面"
+    assert text[strip_openers(text, 0, len(text)):] == "公开的信息不及时、不全面"
