@@ -41,6 +41,7 @@ def decoding_rules() -> dict:
     rules["_specific_facts"] = re.compile(rules["specific_facts"])
     rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
     rules["_done_cues"] = re.compile(rules["status_done_cues"])
+    rules["_closing_pledge"] = re.compile(rules["closing_pledge"])
     rules["work_points"]["_cue"] = re.compile(rules["work_points"]["cue"])
     rules["work_points"]["_reset"] = re.compile(rules["work_points"]["reset"])
     rules["work_points"]["_planned"] = re.compile(rules["work_points"]["planned"])
@@ -364,6 +365,8 @@ class StatementTagger:
                 continue  # an `other` statement is a whole claim (§3); a cut-off piece of one is noise
             edged.append([role, start, end, positions, confs, pieces])
         for role, start, end, positions, confs, pieces in snap_to_clauses(text, edged):
+            if role == "remedy" and decoding_rules()["_closing_pledge"].match(text, start, end):
+                continue  # B5: a closing pledge with no content of its own is connective
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:

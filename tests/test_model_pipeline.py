@@ -382,3 +382,14 @@ def test_a_problem_and_its_cause_are_one_statement():
     assert text[:strip_closers(text, 0, len(text))] == "部分信息公开不够及时、公开内容服务性不强"
     text = "还存在公开的信息不及时、不全面"
     assert text[strip_openers(text, 0, len(text)):] == "公开的信息不及时、不全面"
+
+
+def test_a_closing_pledge_is_not_a_remedy():
+    """B5: 为创建服务型政府发挥更大的作用 is a pledge with no content of its own; a real action stays."""
+    from model.tagger import decoding_rules
+
+    pledge = decoding_rules()["_closing_pledge"]
+    assert pledge.match("为创建服务型政府发挥更大的作用")
+    assert pledge.match("努力提升信息公开工作的水平和层次")
+    assert not pledge.match("推动村务公开常态化、规范化")
+    assert not pledge.match("把政务公开工作作为建设法治政府的重要抓手，持续加力推进")
