@@ -41,7 +41,8 @@ def decoding_rules() -> dict:
     rules["_specific_facts"] = re.compile(rules["specific_facts"])
     rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
     rules["_done_cues"] = re.compile(rules["status_done_cues"])
-    rules["_closing_pledge"] = re.compile(rules["closing_pledge"])
+    rules["_plan_opening"] = re.compile(rules["plan_opening"])
+    rules["_connective"] = {role: re.compile(x) for role, x in rules["connective_statements"].items()}
     rules["work_points"]["_cue"] = re.compile(rules["work_points"]["cue"])
     rules["work_points"]["_reset"] = re.compile(rules["work_points"]["reset"])
     rules["work_points"]["_planned"] = re.compile(rules["work_points"]["planned"])
@@ -365,8 +366,9 @@ class StatementTagger:
                 continue  # an `other` statement is a whole claim (§3); a cut-off piece of one is noise
             edged.append([role, start, end, positions, confs, pieces])
         for role, start, end, positions, confs, pieces in snap_to_clauses(text, edged):
-            if role == "remedy" and decoding_rules()["_closing_pledge"].match(text, start, end):
-                continue  # B5: a closing pledge with no content of its own is connective
+            connective = decoding_rules()["_connective"].get(role)
+            if connective is not None and connective.match(text, start, end):
+                continue  # B5 / R-7: a pledge, a bare principle or a framing with no content of its own
             kept.append((role, start, end, sum(confs) / len(confs), pooled(positions)))
             if len(pieces) > 1:
                 for piece in pieces:
@@ -387,6 +389,8 @@ class StatementTagger:
         for i, (role, start, end, conf, _) in enumerate(kept):
             categories: list[str] = []
             raw = conf
+            if role == "other" and decoding_rules()["_plan_opening"].match(text, start, end):
+                role = "remedy"  # §3: 继续加大… / 进一步完善… is an improvement measure, not a work report
             if role == "remedy" and reports_work_points(text, start):
                 role = "other"
             if role in ("problem", "remedy"):

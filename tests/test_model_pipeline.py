@@ -385,11 +385,28 @@ def test_a_problem_and_its_cause_are_one_statement():
 
 
 def test_a_closing_pledge_is_not_a_remedy():
-    """B5: 为创建服务型政府发挥更大的作用 is a pledge with no content of its own; a real action stays."""
+    """B5 / R-7: a pledge, a bare principle or a framing with no content of its own is no statement; a real
+    action or a named shortcoming stays."""
     from model.tagger import decoding_rules
 
-    pledge = decoding_rules()["_closing_pledge"]
-    assert pledge.match("为创建服务型政府发挥更大的作用")
-    assert pledge.match("努力提升信息公开工作的水平和层次")
-    assert not pledge.match("推动村务公开常态化、规范化")
-    assert not pledge.match("把政务公开工作作为建设法治政府的重要抓手，持续加力推进")
+    remedy, problem = decoding_rules()["_connective"]["remedy"], decoding_rules()["_connective"]["problem"]
+    assert remedy.match("为创建服务型政府发挥更大的作用")
+    assert remedy.match("努力提升信息公开工作的水平和层次")
+    assert remedy.match("按照“公开为常态,不公开为例外”的原则")
+    assert not remedy.match("推动村务公开常态化、规范化")
+    assert not remedy.match("把政务公开工作作为建设法治政府的重要抓手，持续加力推进")
+    assert not remedy.match("按照要求及时更新栏目")
+    assert problem.match("与《条例》规定和公众的需求还存在一些差距")
+    assert not problem.match("与群众需求相比，公开内容还不够丰富")
+
+
+def test_an_item_opening_with_a_plan_verb_is_a_remedy():
+    """§3: (二)继续扩大政府信息公开的透明度… is an improvement measure even when the token head reads it as
+    `other`; a work report (全年公开信息300条) is not touched."""
+    from model.tagger import decoding_rules
+
+    plan = decoding_rules()["_plan_opening"]
+    assert plan.match("继续扩大政府信息公开的透明度")
+    assert plan.match("进一步完善信息发布审核机制")
+    assert not plan.match("全年公开信息300条")
+    assert not plan.match("继续教育学时已完成")
