@@ -53,6 +53,8 @@ def decoding_rules() -> dict:
     snap["_modal_opening"] = re.compile(snap["modal_opening"])
     snap["_cause_opening"] = re.compile(snap["cause_opening"])
     snap["_cause_after"] = re.compile(snap["cause_after"])
+    snap["_consequence_opening"] = re.compile(snap["consequence_opening"])
+    snap["_elaboration_after"] = re.compile(snap["elaboration_after"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -528,17 +530,20 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
 
 
 def _causes_joined(text: str, spans: list[list], rules: dict) -> list[list]:
-    """§7 / R-3: a problem and its stated cause are one statement (由于人员调整频繁，部分信息发布滞后;
-    …数量较少，这主要是由于…): two adjacent problems in one sentence are joined when the right one gives the
-    cause of the left, or the left one is a cause (由于 / 因为 …) that the right one completes."""
+    """§7 / R-3 / B4: a problem and its stated cause or consequence are one statement (由于人员调整频繁，部分信息
+    发布滞后; …数量较少，这主要是由于…; …顾此失彼，导致…): two adjacent problems in one sentence are joined when
+    one gives the other's cause or consequence. Any two statements of one role are joined when the right one
+    only singles out part of the left (…的内容，特别是要将新出台的政策及时发布)."""
     out: list[list] = []
     for s in spans:
         last = out[-1] if out else None
-        if last is not None and last[0] == s[0] == "problem":
+        if last is not None and last[0] == s[0] and s[0] in ("problem", "remedy"):
             gap = text[last[2]:s[1]]
-            if (len(gap) <= rules["join_gap_max"] + 4 and not set("。；;\n") & set(gap)
-                    and (rules["_cause_after"].search(gap) or rules["_cause_opening"].match(text, s[1])
-                         or rules["_cause_opening"].match(text, last[1]))):
+            near = len(gap) <= rules["join_gap_max"] + 4 and not set("。；;\n") & set(gap)
+            cause = s[0] == "problem" and (
+                rules["_cause_after"].search(gap) or rules["_cause_opening"].match(text, s[1])
+                or rules["_cause_opening"].match(text, last[1]) or rules["_consequence_opening"].match(text, s[1]))
+            if near and (cause or rules["_elaboration_after"].search(gap)):
                 last[2] = s[2]
                 last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
                 continue

@@ -410,3 +410,19 @@ def test_an_item_opening_with_a_plan_verb_is_a_remedy():
     assert plan.match("进一步完善信息发布审核机制")
     assert not plan.match("全年公开信息300条")
     assert not plan.match("继续教育学时已完成")
+
+
+def test_a_consequence_or_a_singled_out_part_continues_its_statement():
+    """B4 / R-3: …顾此失彼，导致信息未及时公开 is one problem; …内容，特别是要将新政策及时发布 is one remedy."""
+    from model.tagger import snap_to_clauses
+
+    def span(text, piece, role):
+        s = text.index(piece)
+        return [role, s, s + len(piece), [(0, s)], [0.9], [[(0, s)]]]
+
+    text = "一是工作人员忙于日常事务,难免顾此失彼,导致信息未及时公开。"
+    out = snap_to_clauses(text, [span(text, "工作人员忙于日常事务,难免顾此失彼", "problem"), span(text, "导致信息未及时公开", "problem")])
+    assert [text[s[1]:s[2]] for s in out] == ["工作人员忙于日常事务,难免顾此失彼,导致信息未及时公开"]
+    text = "二是不断充实公开的内容,特别是要将新出台的政策及时发布。"
+    out = snap_to_clauses(text, [span(text, "不断充实公开的内容", "remedy"), span(text, "将新出台的政策及时发布", "remedy")])
+    assert [text[s[1]:s[2]] for s in out] == ["不断充实公开的内容,特别是要将新出台的政策及时发布"]
