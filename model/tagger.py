@@ -42,6 +42,8 @@ def decoding_rules() -> dict:
     rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
     rules["_done_cues"] = re.compile(rules["status_done_cues"])
     rules["_plan_opening"] = re.compile(rules["plan_opening"])
+    rules["_remedy_opening"] = re.compile(rules["remedy_opening"])
+    rules["_shortcoming"] = re.compile(rules["shortcoming"])
     rules["_connective"] = {role: re.compile(x) for role, x in rules["connective_statements"].items()}
     rules["work_points"]["_cue"] = re.compile(rules["work_points"]["cue"])
     rules["work_points"]["_reset"] = re.compile(rules["work_points"]["reset"])
@@ -393,6 +395,9 @@ class StatementTagger:
             raw = conf
             if role == "other" and decoding_rules()["_plan_opening"].match(text, start, end):
                 role = "remedy"  # §3: 继续加大… / 进一步完善… is an improvement measure, not a work report
+            if (role == "problem" and decoding_rules()["_remedy_opening"].match(text, start, end)
+                    and not decoding_rules()["_shortcoming"].search(text, start, end)):
+                role = "remedy"  # §3: an imperative that names no shortcoming (加强制度建设。…) is a measure
             if role == "remedy" and reports_work_points(text, start):
                 role = "other"
             if role in ("problem", "remedy"):

@@ -426,3 +426,19 @@ def test_a_consequence_or_a_singled_out_part_continues_its_statement():
     text = "二是不断充实公开的内容,特别是要将新出台的政策及时发布。"
     out = snap_to_clauses(text, [span(text, "不断充实公开的内容", "remedy"), span(text, "将新出台的政策及时发布", "remedy")])
     assert [text[s[1]:s[2]] for s in out] == ["不断充实公开的内容,特别是要将新出台的政策及时发布"]
+
+
+def test_an_imperative_naming_no_shortcoming_is_not_a_problem():
+    """§3: 加强制度建设。没有规矩，不成方圆 and 继续把…摆在重中之重的位置 are measures; 加强基础性管理方面有待提高
+    names a shortcoming and stays a problem."""
+    from model.tagger import decoding_rules
+
+    opening, shortcoming = decoding_rules()["_remedy_opening"], decoding_rules()["_shortcoming"]
+
+    def measure(text):
+        return bool(opening.match(text)) and not shortcoming.search(text)
+
+    assert measure("加强制度建设。没有规矩,不成方圆")
+    assert measure("继续把政府信息公开摆在重中之重的位置")
+    assert not measure("加强基础性日常管理、丰富政务公开方式和工作效率方面有待提高")
+    assert not measure("信息更新不够及时")
