@@ -84,8 +84,8 @@ def run(args) -> int:
     target = Path(args.target) if args.target else DEFAULT_MODEL_DIR
     sets = default_sets(None, "test", args.seeds)
 
-    def metrics_of(directory: Path, quantize: bool = False) -> dict:
-        tagger = StatementTagger.from_pretrained(directory, quantize=quantize)
+    def metrics_of(directory: Path, quantize: bool = False, bf16: bool = False) -> dict:
+        tagger = StatementTagger.from_pretrained(directory, quantize=quantize, bf16=bf16)
         return evaluate_sets(lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)], sets)
 
     if args.card_only:
@@ -124,15 +124,19 @@ def write_measurements(target: Path, sets: dict, metrics_of) -> None:
         calibration = calibrate_model(target, fit_on, load_real("test"))
     model = metrics_of(target)
     model_int8 = metrics_of(target, quantize=True)
+    from inference.statements import native_bf16
+
+    # what `--precision auto` runs on a CPU with native bf16; elsewhere auto is fp32
+    model_bf16 = metrics_of(target, bf16=True) if native_bf16() else None
     baseline = evaluate_sets(BaselineTagger.train_default().predict_dicts, sets)
     speed = measure_speed(target)
     agreement_path = Path(__file__).resolve().parents[1] / "data" / "real" / "agreement.json"
     agreement = json.loads(agreement_path.read_text(encoding="utf-8")) if agreement_path.is_file() else {}
     (target / "metrics.json").write_text(
-        json.dumps({"model": model, "model_int8": model_int8, "baseline": baseline, "speed": speed,
-                    "calibration": calibration}, ensure_ascii=False, indent=2),
+        json.dumps({"model": model, "model_bf16": model_bf16, "model_int8": model_int8, "baseline": baseline,
+                    "speed": speed, "calibration": calibration}, ensure_ascii=False, indent=2),
         encoding="utf-8")
-    write_card(target, model, model_int8, baseline, speed, calibration, agreement)
+    write_card(target, model, model_int8, baseline, speed, calibration, agreement, model_bf16)
 
 
 def measure_speed(directory: Path, threads: int = 2, n: int = 200) -> dict:
@@ -171,7 +175,7 @@ def _row(name: str, m: dict) -> str:
 
 
 def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_metrics: dict, speed: dict,
-               calibration: dict | None = None, agreement: dict | None = None) -> None:
+               calibration: dict | None = None, agreement: dict | None = None, bf16_metrics: dict | None = None) -> None:
     cfg = json.loads((target / "nianbao.json").read_text(encoding="utf-8"))
     info = cfg.get("training", {})
     size = sum(f.stat().st_size for f in target.iterdir() if f.is_file())
@@ -246,7 +250,11 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
                          f"{a.get('status_f1', 0):.3f} | — |")
     for name in model_metrics:
         size = f"{model_metrics[name]['passages']} passages, {model_metrics[name]['gold_statements']} statements"
-        lines.append(_row(f"{name} ({size}) — this model, fp32 (what `nianbao` runs by default)", model_metrics[name]))
+        lines.append(_row(f"{name} ({size}) — this model, fp32 (`--precision fp32`; `auto` where the CPU has no native bf16)",
+                          model_metrics[name]))
+        if bf16_metrics:
+            lines.append(_row(f"{name} — this model, bf16 (`--precision auto` where the CPU computes bf16 natively)",
+                              bf16_metrics[name]))
         lines.append(_row(f"{name} — this model, int8 (`--int8`)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
