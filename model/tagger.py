@@ -57,6 +57,7 @@ def decoding_rules() -> dict:
     snap["_cause_after"] = re.compile(snap["cause_after"])
     snap["_consequence_opening"] = re.compile(snap["consequence_opening"])
     snap["_elaboration_after"] = re.compile(snap["elaboration_after"])
+    snap["_subjectless_opening"] = re.compile(snap["subjectless_opening"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -548,7 +549,9 @@ def _causes_joined(text: str, spans: list[list], rules: dict) -> list[list]:
             cause = s[0] == "problem" and (
                 rules["_cause_after"].search(gap) or rules["_cause_opening"].match(text, s[1])
                 or rules["_cause_opening"].match(text, last[1]) or rules["_consequence_opening"].match(text, s[1]))
-            if near and (cause or rules["_elaboration_after"].search(gap)):
+            subjectless = (s[0] == "problem" and len(gap.strip()) <= 1
+                           and rules["_subjectless_opening"].match(text, s[1]))
+            if near and (cause or subjectless or rules["_elaboration_after"].search(gap)):
                 last[2] = s[2]
                 last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
                 continue

@@ -442,3 +442,20 @@ def test_an_imperative_naming_no_shortcoming_is_not_a_problem():
     assert measure("继续把政府信息公开摆在重中之重的位置")
     assert not measure("加强基础性日常管理、丰富政务公开方式和工作效率方面有待提高")
     assert not measure("信息更新不够及时")
+
+
+def test_a_subjectless_shortcoming_continues_the_problem_before_it():
+    """R-3: a clause with no subject of its own (…吸引力不够,不够生动易懂 / …,缺乏工作积极性) continues the problem
+    before it; a bare list number before a clause (2由于…) is a marker, not content."""
+    from model.tagger import snap_to_clauses
+
+    def span(text, piece):
+        s = text.index(piece)
+        return ["problem", s, s + len(piece), [(0, s)], [0.9], [[(0, s)]]]
+
+    text = "一是政策解读以文字为主,吸引力不够,不够生动易懂。"
+    out = snap_to_clauses(text, [span(text, "政策解读以文字为主,吸引力不够"), span(text, "不够生动易懂")])
+    assert [text[s[1]:s[2]] for s in out] == ["政策解读以文字为主,吸引力不够,不够生动易懂"]
+    text = "。2由于乡镇人员不够稳定,工作容易出现不连续性。"
+    out = snap_to_clauses(text, [span(text, "乡镇人员不够稳定,工作容易出现不连续性")])
+    assert [text[s[1]:s[2]] for s in out] == ["由于乡镇人员不够稳定,工作容易出现不连续性"]
