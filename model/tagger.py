@@ -7,6 +7,7 @@ so statements that cross a window boundary are still classified once, with full 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -72,6 +73,19 @@ def reports_work_points(text: str, start: int) -> bool:
     # a plan stated there (同时，本办将继续…) is still a remedy (§3: 下一步将… in section 六)
     sentence = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
     return not rules["_planned"].search(text, sentence, start + 12)
+
+
+def checked_calibration(cal: dict) -> dict:
+    """A calibration map as `confidence` reads it: Platt parameters or a breakpoint curve; anything else is
+    refused when the model is loaded, not when it first predicts."""
+    platt = isinstance(cal, dict) and cal.get("method") == "platt"
+    if platt and all(isinstance(cal.get(k), (int, float)) for k in ("a", "b")):
+        return cal
+    xs, ys = (cal.get("x"), cal.get("y")) if isinstance(cal, dict) and not platt else (None, None)
+    if (isinstance(xs, list) and isinstance(ys, list) and len(xs) == len(ys) > 0
+            and all(isinstance(v, (int, float)) for v in xs + ys)):
+        return cal
+    raise ValueError(f"{CALIBRATION_FILE}: neither Platt parameters (a, b) nor a breakpoint curve (x, y)")
 
 
 def has_done_cue(text: str, start: int, end: int) -> bool:
@@ -150,7 +164,7 @@ class StatementTagger:
             model = quantize_int8(model)
         cal = Path(directory) / CALIBRATION_FILE
         if cal.is_file() and "calibration" not in kwargs:
-            kwargs["calibration"] = json.loads(cal.read_text(encoding="utf-8"))
+            kwargs["calibration"] = checked_calibration(json.loads(cal.read_text(encoding="utf-8")))
         if "lexical" not in kwargs:
             kwargs["lexical"] = LexicalCategoryModel.from_pretrained(directory)
             if kwargs["lexical"] is not None:
@@ -169,6 +183,10 @@ class StatementTagger:
         """Probability that a statement is right (span, role and a category), from the raw score."""
         if not self.calibration:
             return raw
+        if self.calibration.get("method") == "platt":  # training/calibrate.py: logistic on the raw score's logit
+            c = min(max(raw, 1e-4), 1 - 1e-4)
+            z = self.calibration["a"] * math.log(c / (1 - c)) + self.calibration["b"]
+            return 1.0 / (1.0 + math.exp(-z))
         xs, ys = self.calibration["x"], self.calibration["y"]
         if raw <= xs[0]:
             return ys[0]

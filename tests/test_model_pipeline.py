@@ -459,3 +459,32 @@ def test_a_subjectless_shortcoming_continues_the_problem_before_it():
     text = "。2由于乡镇人员不够稳定,工作容易出现不连续性。"
     out = snap_to_clauses(text, [span(text, "乡镇人员不够稳定,工作容易出现不连续性")])
     assert [text[s[1]:s[2]] for s in out] == ["由于乡镇人员不够稳定,工作容易出现不连续性"]
+
+
+def test_confidence_is_platt_scaled_and_a_bad_map_is_refused_on_load(tmp_path):
+    """training/calibrate.py stores Platt parameters; the tagger applies them exactly, still reads an older
+    breakpoint curve, and refuses a malformed map when the model folder is loaded."""
+    import json
+    import math
+    import shutil
+
+    from inference.errors import ModelError
+    from inference.statements import DEFAULT_MODEL_DIR, load_model
+    from model.tagger import checked_calibration
+
+    tagger = load_model(None)
+    saved = tagger.calibration
+    try:
+        tagger.calibration = {"method": "platt", "a": 2.0, "b": -1.0}
+        assert abs(tagger.confidence(0.5) - 1 / (1 + math.exp(1.0))) < 1e-9
+        tagger.calibration = {"x": [0.0, 1.0], "y": [0.2, 0.8]}
+        assert abs(tagger.confidence(0.5) - 0.5) < 1e-9
+    finally:
+        tagger.calibration = saved
+    with pytest.raises(ValueError):
+        checked_calibration({"method": "platt", "a": "2"})
+    broken = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, broken)
+    (broken / "calibration.json").write_text(json.dumps({"x": [0.1]}), encoding="utf-8")
+    with pytest.raises(ModelError):
+        load_model(str(broken))

@@ -2,9 +2,13 @@
 
 A predicted statement is *right* when it overlaps a gold statement by at least half (one-to-one, as in
 `training.evaluate.match`), has the gold role and, for problems and remedies, shares at least one
-category with it. Isotonic regression maps the tagger's raw score (token statement mass x the surest
-category's probability) to the probability of being right; the map is stored next to the weights as
-`calibration.json` (a few breakpoints, no pickles) and read by `StatementTagger.from_pretrained`.
+category with it. Platt scaling (a logistic regression on the logit of the tagger's raw score: token
+statement mass x the surest category's probability) maps the raw score to the probability of being right;
+the map is stored next to the weights as `calibration.json` (its two parameters, no pickles) and read by
+`StatementTagger.from_pretrained` (which still reads the breakpoint curves older models carry). Chosen over isotonic regression by 5-fold
+cross-validation over the passages of the fitting set (real dev + seeds, 106 statements, 10 shuffles):
+Brier score raw 0.206, isotonic 0.215, Platt 0.205 (ECE 0.221 / 0.209 / 0.200): with about a hundred
+statements isotonic regression fits its set exactly and transfers worse than two parameters.
 """
 from __future__ import annotations
 
@@ -48,17 +52,22 @@ def reliability(pairs: list[tuple[float, bool]], bins: int = BINS) -> dict:
 
 def fit(tagger, passages: list[dict]) -> tuple[dict, dict, dict]:
     """Fit the map on `passages`; returns (calibration, reliability before, reliability after)."""
-    from sklearn.isotonic import IsotonicRegression
+    import math
+
+    from sklearn.linear_model import LogisticRegression
 
     saved, tagger.calibration = tagger.calibration, None
     try:
         raw = outcomes(tagger, passages)
     finally:
         tagger.calibration = saved
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    iso.fit([c for c, _ in raw], [float(r) for _, r in raw])
-    calibration = {"x": [round(float(x), 5) for x in iso.X_thresholds_],
-                   "y": [round(float(y), 5) for y in iso.y_thresholds_],
+
+    def logit(c: float) -> float:
+        c = min(max(c, 1e-4), 1 - 1e-4)
+        return math.log(c / (1 - c))
+
+    platt = LogisticRegression(C=1e6).fit([[logit(c)] for c, _ in raw], [float(r) for _, r in raw])
+    calibration = {"method": "platt", "a": round(float(platt.coef_[0][0]), 6), "b": round(float(platt.intercept_[0]), 6),
                    "fitted_on": f"{len(passages)} passages, {len(raw)} predicted statements",
                    "right_means": "overlap >= 50 %, same role, >= 1 shared category"}
     tagger.calibration = calibration

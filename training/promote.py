@@ -263,7 +263,7 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
 
         lines += ["", "## Calibration", "",
                   "`confidence` is the probability that a statement is right (overlap >= 50 %, same role, a shared",
-                  "category), fitted by isotonic regression on the real dev split and the seed gold (`calibration.json`,",
+                  "category), fitted by Platt scaling on the real dev split and the seed gold (`calibration.json`,",
                   "`dev` rows below); `test` rows are the held-out real test split. The rubric",
                   "deducts only on statements with confidence >= `statement_min_confidence` (data/rubric.json).", ""]
         for key, r in calibration.items():
