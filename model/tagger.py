@@ -485,7 +485,10 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
     pieces]; in text order after this:
     - a trailing opener after the last punctuation (…集中回应，同时) is cut off;
     - two statements of one role separated by a few characters and no punctuation (one clause the model
-      broke, often at romanisation residue) become one;
+      broke, often at romanisation residue) become one, unless the left one overran its clause by a word or
+      two, which then go to the right one;
+    - a problem and its cause or consequence, a subjectless problem clause and the one before it, and a
+      singled-out part (特别是…) and its statement become one (`_causes_joined`);
     - a start inside a clause moves back to the clause start when that is at most `start_max` characters
       away and no other statement is in between, unless the lead-in ends in a modal (…将 / 要) or opens
       with a connective; an item marker or opener there is skipped as usual;
@@ -513,7 +516,7 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
             if cut >= min_chars and len(piece) - cut - 1 < min_chars:
                 # the left statement overran its clause: its short tail opens the right one's clause
                 s[1] = last[1] + cut + 1
-                while text[s[1]] in EDGE_CHARS:
+                while s[1] < s[2] and text[s[1]] in EDGE_CHARS:
                     s[1] += 1
                 last[2] = last[1] + cut
                 while last[2] > last[1] and text[last[2] - 1] in EDGE_CHARS:
