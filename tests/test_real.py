@@ -156,3 +156,21 @@ def test_evaluate_accepts_a_training_run_folder(tmp_path):
     run = tmp_path / "run"
     shutil.copytree(DEFAULT_MODEL_DIR, run / "model")
     assert load_model(run) is not None
+
+
+def test_new_pages_are_measured_before_they_join_the_split(cache, tmp_path, monkeypatch, capsys):
+    """`python -m training.real_cli measure ANN` scores the shipped model on an annotator's imported pages,
+    whatever their split, and names a missing annotator file."""
+    from training import real_cli
+
+    _write_work(cache, [_work()])
+    out = tmp_path / "out"
+    assert real.check("zz", write=True, out_dir=out) == 0
+    monkeypatch.setattr(real_cli, "REAL_DIR", out)
+    capsys.readouterr()
+    assert real_cli.measure(["zz"], None) == 0
+    printed = capsys.readouterr().out
+    assert "1 pages, 1 cached, 3 statements" in printed and "section 五 located on" in printed
+    assert "span overlap50" in printed
+    assert real_cli.measure(["nobody"], None) == 2
+    assert "nobody.jsonl" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """`python -m training.real_cli`: the real labelled set's procedures (see training/real.py, data/real/README.md):
-check / import an annotator's quote labels, list and fill missing cache entries, freeze the split,
+check / import an annotator's quote labels, measure a model on newly imported pages before they are frozen
+into the split (and before anyone tunes on them), list and fill missing cache entries, freeze the split,
 validate, and compute the two-annotator agreement."""
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("check", "import"):
         p = sub.add_parser(name)
         p.add_argument("annotator")
+    p = sub.add_parser("measure", help="a model's scores on one annotator's pages (new pages: before the split)")
+    p.add_argument("annotator", nargs="+")
+    p.add_argument("--model", default=None, help="model directory (default: the shipped model)")
     sub.add_parser("missing", help="records whose excerpt is not cached, with the query that retrieves it")
     p = sub.add_parser("put", help="store one excerpt in the cache after checking its sha1")
     p.add_argument("url")
@@ -34,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd in ("check", "import"):
         return check(args.annotator, write=args.cmd == "import")
+    if args.cmd == "measure":
+        return measure(args.annotator, args.model)
     if args.cmd == "missing":
         rows = missing()
         for r in rows:
@@ -52,6 +58,31 @@ def main(argv: list[str] | None = None) -> int:
         print(i)
     print(f"{n} records, {len(issues)} problems")
     return 1 if issues else 0
+
+
+def measure(annotators: list[str], model: str | None) -> int:
+    """Score `model` on the cached pages of `annotators` (data/real/<annotator>.jsonl), whatever their split:
+    run it when a batch of new pages arrives, before `split` and before any rule is looked at with them."""
+    from inference.statements import load_model
+    from training.evaluate import format_metrics, locate_sections, score
+    from training.real import cached_text, to_project
+
+    paths = [REAL_DIR / f"{a}.jsonl" for a in annotators]
+    absent = [str(p) for p in paths if not p.is_file()]
+    if absent:
+        print(f"没有这些标注文件：{'、'.join(absent)}", file=sys.stderr)
+        return 2
+    records = read_records(paths)
+    passages = [to_project(r, text) for r in records if (text := cached_text(r["sha1"])) is not None]
+    print(f"{len(records)} pages, {len(passages)} cached, {sum(len(p['statements']) for p in passages)} statements")
+    if not passages:
+        return 1
+    located = locate_sections(passages)
+    print(f"section 五 located on {located['located']} of {located['pages']} pages")
+    tagger = load_model(model)
+    preds = [[s.to_dict() for s in ps] for ps in tagger.predict([p["text"] for p in passages])]
+    print(format_metrics("+".join(annotators), score(passages, preds)))
+    return 0
 
 
 if __name__ == "__main__":
