@@ -151,8 +151,8 @@ class PassageMemo:
 
 
 def detect_statements(reports: list[Report], tagger, memo: PassageMemo | None = None) -> list[Report]:
-    """Fill `report.statements` for a batch of reports with one batched model call (passages `memo` has
-    seen are not read again). A passage longer than the model-token limit is cut, and the report says so in
+    """Fill `report.statements` for a batch of reports with one batched model call, each distinct passage
+    read once (and not again when `memo`, kept across batches, has seen it). A passage longer than the model-token limit is cut, and the report says so in
     `notes`."""
     from inference import limits
 
@@ -167,7 +167,7 @@ def detect_statements(reports: list[Report], tagger, memo: PassageMemo | None = 
                     r.notes.append(note)
             jobs.append((r, number, offset, body))
     bodies = [body for _, _, _, body in jobs]
-    predictions = (memo.predict(tagger, bodies) if memo is not None else tagger.predict(bodies)) if jobs else []
+    predictions = (memo or PassageMemo()).predict(tagger, bodies) if jobs else []
     for report in reports:
         report.statements = []
     for (report, number, offset, body), preds in zip(jobs, predictions):

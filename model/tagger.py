@@ -35,30 +35,22 @@ CLAUSE_CUTS = set("，,；;")
 OPENING, CLOSING = "“《（(「『【", "”》）)」』】"
 
 
+def _compile(table: dict, *keys: str) -> None:
+    """The compiled form of each pattern `key` of a rules table, as `_key`."""
+    for key in keys:
+        table["_" + key] = re.compile(table[key])
+
+
 @lru_cache(maxsize=1)
 def decoding_rules() -> dict:
     rules = json.loads(DECODING_PATH.read_text(encoding="utf-8"))
     rules["_self_ref"] = re.compile(rules["self_reference"])
-    rules["_specific_facts"] = re.compile(rules["specific_facts"])
-    rules["_status_boundary"] = re.compile(rules["status_block_boundary"])
-    rules["_done_cues"] = re.compile(rules["status_done_cues"])
-    rules["_plan_opening"] = re.compile(rules["plan_opening"])
-    rules["_remedy_opening"] = re.compile(rules["remedy_opening"])
-    rules["_shortcoming"] = re.compile(rules["shortcoming"])
+    _compile(rules, "specific_facts", "status_block_boundary", "status_done_cues", "plan_opening", "remedy_opening",
+             "shortcoming")
+    _compile(rules["work_points"], "cue", "reset", "planned")
+    _compile(rules["clause_snap"], "lead_marker", "lead_keep_end", "lead_keep_start", "modal_opening", "cause_opening",
+             "cause_after", "consequence_opening", "elaboration_after", "subjectless_opening")
     rules["_connective"] = {role: re.compile(x) for role, x in rules["connective_statements"].items()}
-    rules["work_points"]["_cue"] = re.compile(rules["work_points"]["cue"])
-    rules["work_points"]["_reset"] = re.compile(rules["work_points"]["reset"])
-    rules["work_points"]["_planned"] = re.compile(rules["work_points"]["planned"])
-    snap = rules["clause_snap"]
-    snap["_lead_marker"] = re.compile(snap["lead_marker"])
-    snap["_lead_keep_end"] = re.compile(snap["lead_keep_end"])
-    snap["_lead_keep_start"] = re.compile(snap["lead_keep_start"])
-    snap["_modal_opening"] = re.compile(snap["modal_opening"])
-    snap["_cause_opening"] = re.compile(snap["cause_opening"])
-    snap["_cause_after"] = re.compile(snap["cause_after"])
-    snap["_consequence_opening"] = re.compile(snap["consequence_opening"])
-    snap["_elaboration_after"] = re.compile(snap["elaboration_after"])
-    snap["_subjectless_opening"] = re.compile(snap["subjectless_opening"])
     rules["_openers"] = sorted(rules["openers"], key=len, reverse=True)
     return rules
 
@@ -93,12 +85,12 @@ def has_done_cue(text: str, start: int, end: int) -> bool:
     siblings, the heading or lead-in that opens the block)? Without one a remedy is `planned`."""
     rules = decoding_rules()
     block_start = 0
-    for m in rules["_status_boundary"].finditer(text):  # not finditer(text, 0, start): $ would match at start
+    for m in rules["_status_block_boundary"].finditer(text):  # not finditer(text, 0, start): $ would match at start
         if m.start() >= start:
             break
         block_start = m.start()
-    after = rules["_status_boundary"].search(text, end)
-    return bool(rules["_done_cues"].search(text, block_start, after.start() if after else len(text)))
+    after = rules["_status_block_boundary"].search(text, end)
+    return bool(rules["_status_done_cues"].search(text, block_start, after.start() if after else len(text)))
 
 
 def strip_openers(text: str, start: int, end: int) -> int:
@@ -480,6 +472,12 @@ def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:
     return start, end
 
 
+def _absorb(left: list, right: list) -> None:
+    """`right` becomes part of `left` (spans as in `snap_to_clauses`): its end, positions, confidences, pieces."""
+    left[2] = right[2]
+    left[3], left[4], left[5] = left[3] + right[3], left[4] + right[4], left[5] + right[5]
+
+
 def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
     """Guideline B6 on real text: a statement is whole clauses. Spans are [role, start, end, positions, confs,
     pieces]; in text order after this:
@@ -523,8 +521,7 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
                     last[2] -= 1
                 joined.append(s)
                 continue
-            last[2] = s[2]
-            last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
+            _absorb(last, s)
         else:
             joined.append(s)
     joined = _causes_joined(text, joined, rules)
@@ -573,8 +570,7 @@ def _causes_joined(text: str, spans: list[list], rules: dict) -> list[list]:
             subjectless = (s[0] == "problem" and len(gap.strip()) <= 1
                            and rules["_subjectless_opening"].match(text, s[1]))
             if near and (cause or subjectless or rules["_elaboration_after"].search(gap)):
-                last[2] = s[2]
-                last[3], last[4], last[5] = last[3] + s[3], last[4] + s[4], last[5] + s[5]
+                _absorb(last, s)
                 continue
         out.append(s)
     return out

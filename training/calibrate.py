@@ -5,10 +5,11 @@ A predicted statement is *right* when it overlaps a gold statement by at least h
 category with it. Platt scaling (a logistic regression on the logit of the tagger's raw score: token
 statement mass x the surest category's probability) maps the raw score to the probability of being right;
 the map is stored next to the weights as `calibration.json` (its two parameters, no pickles) and read by
-`StatementTagger.from_pretrained` (which still reads the breakpoint curves older models carry). Chosen over isotonic regression by 5-fold
-cross-validation over the passages of the fitting set (real dev + seeds, 106 statements, 10 shuffles):
-Brier score raw 0.206, isotonic 0.215, Platt 0.205 (ECE 0.221 / 0.209 / 0.200): with about a hundred
-statements isotonic regression fits its set exactly and transfers worse than two parameters.
+`StatementTagger.from_pretrained`, which still reads the breakpoint curves older models carry. Chosen over
+isotonic regression by 5-fold cross-validation over the passages of the fitting set (real dev + seeds, 106
+statements, 10 shuffles): Brier score raw 0.206, isotonic 0.215, Platt 0.205 (ECE 0.221 / 0.209 / 0.200):
+with about a hundred statements isotonic regression fits its set exactly and transfers worse than two
+parameters.
 """
 from __future__ import annotations
 
