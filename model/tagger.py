@@ -93,6 +93,26 @@ def has_done_cue(text: str, start: int, end: int) -> bool:
     return bool(rules["_status_done_cues"].search(text, block_start, after.start() if after else len(text)))
 
 
+def trim_start(text: str, start: int, end: int) -> int:
+    """`start` moved past punctuation and spaces (EDGE_CHARS), never past `end`."""
+    while start < end and text[start] in EDGE_CHARS:
+        start += 1
+    return start
+
+
+def trim_end(text: str, start: int, end: int) -> int:
+    """`end` moved back over punctuation and spaces (EDGE_CHARS), never before `start`."""
+    while end > start and text[end - 1] in EDGE_CHARS:
+        end -= 1
+    return end
+
+
+def score_logit(raw: float) -> float:
+    """The logit of a raw statement score, clipped away from 0 and 1: what Platt calibration is linear in."""
+    c = min(max(raw, 1e-4), 1 - 1e-4)
+    return math.log(c / (1 - c))
+
+
 def strip_openers(text: str, start: int, end: int) -> int:
     """Guideline B6: discourse openers and the body's self-reference + modal are connective. Returns the
     new start (repeatedly stripped: 同时，我局将… loses both), never leaving less than the rule's minimum."""
@@ -105,9 +125,7 @@ def strip_openers(text: str, start: int, end: int) -> int:
         m = rules["_self_ref"].match(head)
         cut = m.end() if m else next((len(o) for o in rules["_openers"] if head.startswith(o)), 0)
         if cut and end - (start + cut) >= keep:
-            start += cut
-            while start < end and text[start] in EDGE_CHARS:
-                start += 1
+            start = trim_start(text, start + cut, end)
             changed = True
     return start
 
@@ -176,8 +194,7 @@ class StatementTagger:
         if not self.calibration:
             return raw
         if self.calibration.get("method") == "platt":  # training/calibrate.py: logistic on the raw score's logit
-            c = min(max(raw, 1e-4), 1 - 1e-4)
-            z = self.calibration["a"] * math.log(c / (1 - c)) + self.calibration["b"]
+            z = self.calibration["a"] * score_logit(raw) + self.calibration["b"]
             return 1.0 / (1.0 + math.exp(-z))
         xs, ys = self.calibration["x"], self.calibration["y"]
         if raw <= xs[0]:
@@ -439,9 +456,7 @@ def strip_closers(text: str, start: int, end: int) -> int:
     rules = decoding_rules()
     for closer in rules["closers"]:
         if text.startswith(closer, end - len(closer)) and end - len(closer) - start >= rules["min_chars"]:
-            end -= len(closer)
-            while end > start and text[end - 1] in EDGE_CHARS:
-                end -= 1
+            end = trim_end(text, start, end - len(closer))
             break
     return end
 
@@ -464,12 +479,8 @@ def length_buckets(lengths: list[int], token_budget: int) -> list[list[int]]:
 
 
 def _trimmed(chars: list[tuple[int, int]], text: str) -> tuple[int, int]:
-    start, end = chars[0][0], chars[-1][1]
-    while start < end and text[start] in EDGE_CHARS:
-        start += 1
-    while end > start and text[end - 1] in EDGE_CHARS:
-        end -= 1
-    return start, end
+    start = trim_start(text, chars[0][0], chars[-1][1])
+    return start, trim_end(text, start, chars[-1][1])
 
 
 def _absorb(left: list, right: list) -> None:
@@ -500,10 +511,7 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
         piece = text[s[1]:s[2]]
         cut = max(piece.rfind(c) for c in bound)
         if cut >= min_chars and piece[cut + 1:].strip() in trailing:
-            end = s[1] + cut
-            while end > s[1] and text[end - 1] in EDGE_CHARS:
-                end -= 1
-            s[2] = end
+            s[2] = trim_end(text, s[1], s[1] + cut)
     joined: list[list] = []
     for s in spans:
         last = joined[-1] if joined else None
@@ -513,12 +521,8 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
             cut = max(piece.rfind(c) for c in bound)
             if cut >= min_chars and len(piece) - cut - 1 < min_chars:
                 # the left statement overran its clause: its short tail opens the right one's clause
-                s[1] = last[1] + cut + 1
-                while s[1] < s[2] and text[s[1]] in EDGE_CHARS:
-                    s[1] += 1
-                last[2] = last[1] + cut
-                while last[2] > last[1] and text[last[2] - 1] in EDGE_CHARS:
-                    last[2] -= 1
+                s[1] = trim_start(text, last[1] + cut + 1, s[2])
+                last[2] = trim_end(text, last[1], last[1] + cut)
                 joined.append(s)
                 continue
             _absorb(last, s)
@@ -538,18 +542,13 @@ def snap_to_clauses(text: str, spans: list[list]) -> list[list]:
             start = rules["_lead_marker"].match(text, clause_start, s[2]).end()
             lead = text[start:s[1]]
             if not (rules["_lead_keep_end"].search(lead) or rules["_lead_keep_start"].match(lead)):
-                while start < s[2] and text[start] in EDGE_CHARS:
-                    start += 1
-                start = strip_openers(text, start, s[2])
+                start = strip_openers(text, trim_start(text, start, s[2]), s[2])
                 s[1] = min(s[1], start)
         clause_end = s[2]
         while clause_end < len(text) and text[clause_end] not in bound:
             clause_end += 1
         if clause_end > s[2] and clause_end - s[2] <= rules["end_max"] and clause_end <= next_start:
-            end = strip_closers(text, s[1], clause_end)
-            while end > s[1] and text[end - 1] in EDGE_CHARS:
-                end -= 1
-            s[2] = max(s[2], end)
+            s[2] = max(s[2], trim_end(text, s[1], strip_closers(text, s[1], clause_end)))
     return joined
 
 

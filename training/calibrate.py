@@ -53,9 +53,9 @@ def reliability(pairs: list[tuple[float, bool]], bins: int = BINS) -> dict:
 
 def fit(tagger, passages: list[dict]) -> tuple[dict, dict, dict]:
     """Fit the map on `passages`; returns (calibration, reliability before, reliability after)."""
-    import math
-
     from sklearn.linear_model import LogisticRegression
+
+    from model.tagger import score_logit
 
     saved, tagger.calibration = tagger.calibration, None
     try:
@@ -63,11 +63,7 @@ def fit(tagger, passages: list[dict]) -> tuple[dict, dict, dict]:
     finally:
         tagger.calibration = saved
 
-    def logit(c: float) -> float:
-        c = min(max(c, 1e-4), 1 - 1e-4)
-        return math.log(c / (1 - c))
-
-    platt = LogisticRegression(C=1e6).fit([[logit(c)] for c, _ in raw], [float(r) for _, r in raw])
+    platt = LogisticRegression(C=1e6).fit([[score_logit(c)] for c, _ in raw], [float(r) for _, r in raw])
     calibration = {"method": "platt", "a": round(float(platt.coef_[0][0]), 6), "b": round(float(platt.intercept_[0]), 6),
                    "fitted_on": f"{len(passages)} passages, {len(raw)} predicted statements",
                    "right_means": "overlap >= 50 %, same role, >= 1 shared category"}
