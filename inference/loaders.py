@@ -19,7 +19,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from inference import limits, rules
+from inference import limits, pdf_geometry, rules
 from model.textnorm import simplified
 from inference.errors import ReportError
 from inference.registry import loaders
@@ -648,18 +648,21 @@ def _load_pdf(src: str, data: bytes) -> Report:
         if n_pages > max_pages:
             b.notes.append(limits.message("pages_truncated", pages=n_pages, limit=max_pages))
         for i in range(min(n_pages, max_pages)):
-            # pdfium reads a page's text several times faster than pdfplumber; pdfplumber only reads the
-            # pages that draw lines, boxes or pictures, where its geometry is needed (tables, OCR of pictures)
-            text = _pdfium_text(doc, i) if doc is not None else None
-            if text is None:
+            # pdfium reads a page's text and geometry several times faster than pdfplumber (pdfminer);
+            # pdfplumber only opens the PDF for pages with pictures (OCR needs their boxes), pages with no
+            # text layer, or a PDF pdfium refuses
+            content = _pdfium_page(doc, i) if doc is not None else None
+            if isinstance(content, str):
+                b.line(content)
+            elif content is not None:
+                pdf_geometry.page_text_and_tables(content, b.line, b.table, _cell_text)
+            else:
                 page = plumber_pdf().pages[i]
                 if not page.chars:
                     ocr.pdf_scanned_page(pictures, i, b)
                     continue
-                _pdf_page(page, b)
+                pdf_geometry.page_text_and_tables(pdf_geometry.plumber_page(page), b.line, b.table, _cell_text)
                 ocr.pdf_page_pictures(pictures, i, page, b)
-            else:
-                b.line(text)
     except ReportError:
         raise
     except Exception as e:
@@ -678,18 +681,22 @@ def _load_pdf(src: str, data: bytes) -> Report:
 
 
 
-def _pdfium_text(doc, index: int) -> str | None:
-    """The text of a page without ruling lines, boxes or pictures (pdfium), or None when the page draws any:
-    then its tables need pdfplumber's geometry and its pictures OCR. A page with no text is None too (scanned)."""
+def _pdfium_page(doc, index: int) -> str | pdf_geometry.PageGeometry | None:
+    """A page read by pdfium: its text when it draws no lines or boxes, its characters and ruling edges
+    when it does (tables), None when it has pictures or no text (pdfplumber and OCR take it then)."""
     import pypdfium2.raw as pdfium_c
 
     page = doc[index]
     try:
-        if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE],
-                                              max_depth=2)):
+        kinds = {obj.type for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE],
+                                                       max_depth=2)}
+        if pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
             return None
         textpage = page.get_textpage()
         try:
+            if pdfium_c.FPDF_PAGEOBJ_PATH in kinds:
+                geometry = pdf_geometry.pdfium_page(page, textpage)
+                return geometry if geometry.chars else None
             text = textpage.get_text_range()
         finally:
             textpage.close()
@@ -721,58 +728,6 @@ def pdf_inflated_size(data: bytes, limit: int) -> int:
         if total > limit:
             break
     return total
-
-
-def _pdf_page(page, b: _Builder) -> None:
-    try:
-        tables = page.find_tables()
-    except Exception:  # noqa: BLE001 - table detection is best effort; the text is still read
-        tables = []
-    tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
-    bboxes = [t.bbox for t in tables]
-
-    def outside_tables(obj) -> bool:
-        if "x0" not in obj or "top" not in obj:
-            return True
-        h = (obj["x0"] + obj["x1"]) / 2
-        v = (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= h < x1 and top <= v < bottom for x0, top, x1, bottom in bboxes)
-
-    def band_text(top: float, bottom: float) -> str:
-        def keep(obj) -> bool:
-            if obj.get("object_type") != "char":
-                return False
-            v = (obj["top"] + obj["bottom"]) / 2
-            return top <= v < bottom and outside_tables(obj)
-
-        return page.filter(keep).extract_text() or ""
-
-    if not tables:
-        b.line(page.extract_text() or "")
-        return
-    cursor = float("-inf")
-    for t in tables:
-        b.line(band_text(cursor, t.bbox[1]))
-        rows = t.extract() or []
-        grid: list[list[tuple[str, bool]]] = []
-        prev: list[tuple[str, bool]] = []
-        for row in rows:
-            out: list[tuple[str, bool]] = []
-            for c, cell in enumerate(row):
-                if cell is None:  # covered by a merged cell: copy from the left, else from above
-                    if out:
-                        out.append((out[-1][0], True))
-                    elif c < len(prev):
-                        out.append((prev[c][0], True))
-                    else:
-                        out.append(("", False))
-                else:
-                    out.append((_cell_text(cell), False))
-            grid.append(out)
-            prev = out
-        b.table(grid)
-        cursor = t.bbox[3]
-    b.line(band_text(cursor, float("inf")))
 
 
 # image inputs (.png .jpg .jpeg .tif) and the OCR used above for scanned pages and pictures

@@ -223,6 +223,55 @@ def test_pdf_text_and_table_not_duplicated(tmp_path):
     _check_offsets(r)
 
 
+def _geometry_reads(data: bytes):
+    """Each page read twice through the same table finder: pdfium's geometry and pdfplumber's (pdfminer)."""
+    import io
+
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from inference import loaders, pdf_geometry
+
+    def read(pages):
+        b = loaders._Builder()
+        for geo in pages:
+            pdf_geometry.page_text_and_tables(geo, b.line, b.table, loaders._cell_text)
+        return b.text(), [[[c.text for c in row] for row in t.cells] for t in b.tables]
+
+    doc = pdfium.PdfDocument(data)
+    fast = []
+    for i in range(len(doc)):
+        page = doc[i]
+        fast.append(pdf_geometry.pdfium_page(page, page.get_textpage()))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        slow = [pdf_geometry.plumber_page(p) for p in pdf.pages]
+    return read(fast), read(slow), fast
+
+
+def test_pdfium_geometry_reads_what_pdfplumber_reads(tmp_path):
+    (fast_text, fast_tables), (slow_text, slow_tables), pages = _geometry_reads(
+        (Path(__file__).resolve().parents[1] / "data" / "samples" / "s07_linjiang_city_gov_2024.pdf").read_bytes())
+    assert fast_tables and fast_text == slow_text and fast_tables == slow_tables
+    assert all(e["orientation"] in "hv" for p in pages for e in p.edges) and any(p.edges for p in pages)
+
+    _reportlab()  # rectangles with merged cells (SPAN, BOX, INNERGRID) instead of single lines
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    tb = Table([["信息内容", "本年新增", ""], ["", "件数", "数量"], ["规章", "1", "2"], ["行政规范性文件", "3", "/"]])
+    tb.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("SPAN", (1, 0), (2, 0)),
+                            ("SPAN", (0, 0), (0, 1)), ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
+                            ("INNERGRID", (0, 0), (-1, -1), 0.25, colors.black)]))
+    p = tmp_path / "spans.pdf"
+    SimpleDocTemplate(str(p)).build([tb])
+    (fast_text, fast_tables), (slow_text, slow_tables), _ = _geometry_reads(p.read_bytes())
+    assert fast_tables == slow_tables and fast_text == slow_text
+    assert fast_tables[0][3] == ["行政规范性文件", "3", "/"] and fast_tables[0][0][:2] == ["信息内容", "本年新增"]
+
+
 def test_pdf_without_text_layer_is_scanned(tmp_path):
     _reportlab()
     from reportlab.pdfgen import canvas
