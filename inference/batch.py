@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Mapping
 
 from inference.errors import NianbaoError, ReportError
-from inference.report import Report
-from inference.workers import CHUNK, read_one as _read, release_memory, source_key  # noqa: F401 - re-exported
+from inference.report import BatchInfo, Report
+from inference.workers import CHUNK, batch_gc, read_one as _read, release_memory, source_key  # noqa: F401 - re-exported
 
 
 
@@ -193,7 +193,7 @@ def score_batch(
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    with RunLock(out_dir):
+    with RunLock(out_dir), batch_gc():
         store_path = out_dir / "run.sqlite"
         if not resume and store_path.exists():
             for suffix in ("", "-wal", "-shm"):
@@ -441,6 +441,9 @@ def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0)
     from inference.findings import signatures, table_figures
     from inference.last_year import problems_of
 
+    if report.batch is None:
+        # what phase 2 records when it finds nothing: a result it leaves unchanged is not written twice
+        report.batch = BatchInfo()
     s5, whole = signatures(report)
     carried, in_force = table_figures(report)
     hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import json
 import os
 from collections import Counter
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from typing import Iterable
 
 from inference.errors import NianbaoError
 from inference.scoring import points_text
+from inference.store import dumps
 
 ROLE_CN = {"problem": "问题", "remedy": "改进措施", "other": "其他"}
 STATUS_CN = {"done": "已采取", "planned": "计划", None: ""}
@@ -92,7 +92,7 @@ def write_outputs(out_dir: Path, results: Iterable[dict], errors: list[dict], te
         summary.writerow(REPORT_HEADERS + ["错误"])  # utf-8-sig so that Excel opens the Chinese headers correctly
         book = _SummaryBook()
         for r in results:
-            jsonl.write(json.dumps(r, ensure_ascii=False) + "\n")
+            jsonl.write(dumps(r) + "\n")
             row = _report_row(r)
             summary.writerow([_csv_safe(v) for v in row + [""]])
             book.add(r, row)
