@@ -232,7 +232,7 @@ def score_batch(
             if nlp.has_pipe("statements"):
                 nlp.model  # a malformed model folder fails here (while the parsers start), before any result
             parsed_iter = pool.imap(todo) if pool else map(_read, todo)
-            chunk: list[tuple[Path, str, Report]] = []
+            chunk: list[tuple[Path, str, Report, Any]] = []
             for outcome in parsed_iter:
                 stage["parse"] += outcome.seconds
                 if isinstance(outcome.result, ReportError):
@@ -243,7 +243,7 @@ def score_batch(
                     result.processed += 1
                     bar.update(1)
                     continue
-                chunk.append((outcome.path, outcome.digest, outcome.result))
+                chunk.append((outcome.path, outcome.digest, outcome.result, outcome.signatures))
                 if len(chunk) >= CHUNK:
                     _finish_chunk(nlp, chunk, store, hist, stage)
                     result.processed += len(chunk)
@@ -436,15 +436,16 @@ class _StoredTexts(Mapping):
         return len(self.store.sources())
 
 
-def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0) -> None:
-    """Record a scored Report in the run store and its signatures / table figures in the history store."""
+def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0, signatures_of=None) -> None:
+    """Record a scored Report in the run store and its signatures / table figures in the history store
+    (`signatures_of`: the report's MinHash signatures when its parser process made them already)."""
     from inference.findings import signatures, table_figures
     from inference.last_year import problems_of
 
     if report.batch is None:
         # what phase 2 records when it finds nothing: a result it leaves unchanged is not written twice
         report.batch = BatchInfo()
-    s5, whole = signatures(report)
+    s5, whole = signatures_of if signatures_of is not None else signatures(report)
     carried, in_force = table_figures(report)
     hist.add(digest, report.source, report.meta.agency, report.meta.year, s5, whole, carried, in_force,
              published=report.meta.published_on or report.meta.signed_on, problems=problems_of(report))
@@ -452,19 +453,17 @@ def store_scored(store, hist, digest: str, report: Report, seconds: float = 0.0)
 
 
 def _finish_chunk(nlp, chunk, store, hist, stage) -> None:
-    for path, _, report in chunk:
+    for path, _, report, _ in chunk:
         report.source = source_key(path)
-    nlp.finish([r for _, _, r in chunk], seconds=stage)
-    for path, digest, report in chunk:
-        _store_scored(report, digest, store, hist, stage)
+    nlp.finish([r for _, _, r, _ in chunk], seconds=stage)
+    for path, digest, report, signatures_of in chunk:
+        _store_scored(report, digest, store, hist, stage, signatures_of)
     release_memory()
 
 
-
-
-def _store_scored(report: Report, digest: str, store, hist, stage) -> None:
+def _store_scored(report: Report, digest: str, store, hist, stage, signatures_of=None) -> None:
     t2 = time.perf_counter()
-    store_scored(store, hist, digest, report)
+    store_scored(store, hist, digest, report, signatures_of=signatures_of)
     stage["store"] += time.perf_counter() - t2
 
 
@@ -472,7 +471,7 @@ def _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar) ->
     """Phase 1 on Ray Data (inference/ray_engine.py); results are stored here as they stream back."""
     from inference import ray_engine
 
-    def on_result(path: Path, digest: str, outcome, seconds: float, model_seconds: float) -> None:
+    def on_result(path: Path, digest: str, outcome, seconds: float, model_seconds: float, signatures_of=None) -> None:
         stage["parse"] += seconds
         stage["statements"] += model_seconds
         if isinstance(outcome, ReportError):
@@ -480,7 +479,7 @@ def _phase1_ray(todo, nlp, address, workers, store, hist, stage, result, bar) ->
                 digest = digest_of(path)
             store.put_error(outcome.path, digest, outcome.code, outcome.reason)
         else:
-            _store_scored(outcome, digest, store, hist, stage)
+            _store_scored(outcome, digest, store, hist, stage, signatures_of)
         result.processed += 1
         bar.update(1)
 

@@ -61,10 +61,11 @@ class RayScorer:
             path = outcome.path
             if isinstance(outcome.result, ReportError):
                 rows.append({"path": str(path), "digest": outcome.digest, "status": "error", "code": outcome.result.code,
-                             "reason": outcome.result.reason, "result": "", "seconds": outcome.seconds})
+                             "reason": outcome.result.reason, "result": "", "seconds": outcome.seconds,
+                             "s5": "", "whole": ""})
             else:
                 rows.append({"path": str(path), "digest": outcome.digest, "status": "ok", "code": "", "reason": "",
-                             "result": "", "seconds": outcome.seconds})
+                             "result": "", "seconds": outcome.seconds, **_signature_text(outcome.signatures)})
                 reports.append((len(rows) - 1, outcome.result))
         t0 = time.perf_counter()
         if reports:
@@ -77,6 +78,20 @@ class RayScorer:
         if rows:
             out["model_seconds"] = np.array([model_seconds / len(rows)] * len(rows), dtype=object)
         return out
+
+
+def _signature_text(signatures) -> dict[str, str]:
+    """MinHash signatures as hex text for a Ray row (a numpy batch turns a tuple of arrays into a 3-D array and
+    strips the trailing zero bytes of bytes values); "" where there is none (no section 五, too little text)."""
+    from inference.store import _blob
+
+    return {key: "" if sig is None else _blob(sig).hex() for key, sig in zip(("s5", "whole"), signatures)}
+
+
+def _signatures(row) -> tuple:
+    from inference.store import _array
+
+    return tuple(_array(bytes.fromhex(str(row[key]))) if row[key] else None for key in ("s5", "whole"))
 
 
 def connect(address: str | None) -> None:
@@ -94,8 +109,9 @@ def connect(address: str | None) -> None:
 
 
 def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, on_result) -> None:
-    """Score `todo` on Ray; `on_result(path, digest, Report | ReportError, seconds, model_seconds)` is called
-    in the driver for every file as results stream back (the caller stores them)."""
+    """Score `todo` on Ray; `on_result(path, digest, Report | ReportError, seconds, model_seconds[, signatures])`
+    is called in the driver for every file as results stream back (the caller stores them; the actors made
+    the MinHash signatures, so the driver, the one serial step, does not)."""
     import ray
     import ray.data
 
@@ -122,7 +138,8 @@ def score_files(todo: list[Path], nlp, address: str | None, actors: int | None, 
         if row["status"] == "ok":
             report = Report.from_dict(json.loads(row["result"]))
             report.source = source_key(path)
-            on_result(path, row["digest"], report, float(row["seconds"]), float(row["model_seconds"]))
+            on_result(path, row["digest"], report, float(row["seconds"]), float(row["model_seconds"]),
+                      _signatures(row))
         else:
             on_result(path, row["digest"], ReportError(source_key(path), row["code"], row["reason"]),
                       float(row["seconds"]), 0.0)

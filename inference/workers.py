@@ -39,6 +39,9 @@ class Outcome:
     digest: str
     result: Any  # Report | ReportError
     seconds: float
+    # MinHash signatures of section 五 and the free text (inference/findings.py), made where the file was
+    # read: the parser process has time to spare beside the model, the model process has none
+    signatures: Any = None
 
 
 def source_key(path: Path, resolve: bool = True) -> str:
@@ -78,7 +81,9 @@ def read_one(path: Path) -> Outcome:
         return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
                        time.perf_counter() - t0)
     report.source = source_key(path)
-    return Outcome(path, digest, report, time.perf_counter() - t0)
+    from inference.findings import signatures
+
+    return Outcome(path, digest, report, time.perf_counter() - t0, signatures(report))
 
 
 def _die_with_parent() -> None:
