@@ -129,6 +129,15 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
     assert tagger.lexical is not None and tagger.blend == 0.3
 
 
+def test_lexical_choice_passes_over_settings_that_lose_on_the_seeds():
+    from training.lexical import choose
+
+    rows = [(1.91, 16.0, 20.0, 0.5, False), (1.90, 4.0, 20.0, 0.35, True), (1.80, 4.0, 5.0, 0.2, True)]
+    assert choose(rows)[1:4] == (4.0, 20.0, 0.35)
+    assert choose([(r[0], *r[1:4], False) for r in rows])[1:4] == (16.0, 20.0, 0.5)  # none keeps them: best overall
+    assert choose([(1.9, 4.0, 5.0, 0.2, True), (1.9, 4.0, 5.0, 0.35, True)])[3] == 0.35  # tie: more BERT head
+
+
 def test_parallel_shortcomings_in_one_clause_list_are_split():
     """R-3 on real text: two comma-joined clauses that each end in their own shortcoming and whose words point
     to different categories are two statements (model/decoding.json parallel_clause); without the rule the

@@ -2,7 +2,9 @@
 
 Protocol: fit on the authored train split and the real train split (real statements weighted up, they are
 few and they are what users send), choose C, the real weight and the blend on real dev + the seed gold
-(never the real test split), report the real test split once. `nianbao lexical --out DIR` writes the
+(never the real test split), report the real test split once. Only settings that lose nothing on the seeds
+(span, role and category against --model as it is) are chosen from, since `nianbao promote` gates on the seeds;
+when none qualifies the best overall is written and the output says promote will refuse it. `nianbao lexical --out DIR` writes the
 chosen model into a model folder (a copy of --model; default under runs/); then `nianbao calibrate --model DIR`
 and `nianbao promote`.
 """
@@ -50,6 +52,12 @@ def selection_score(metrics: dict) -> float:
             + 0.5 * (sets["problems"] + sets["remedies"]) / 2)
 
 
+def choose(results: list[tuple[float, float, float, float, bool]]) -> tuple[float, float, float, float, bool]:
+    """(selection score, C, real weight, blend, keeps the seeds) rows -> the best score among the rows that keep
+    the seeds (all rows when none does); ties go to more weight on the BERT head."""
+    return max([r for r in results if r[4]] or results, key=lambda r: (r[0], r[3]))
+
+
 def add_arguments(parser) -> None:
     from training.data import repo_root
 
@@ -86,6 +94,15 @@ def run(args) -> int:
     def measure(t, sets):
         return {name: evaluate_tagger(t, ps) for name, ps in sets.items() if ps}
 
+    from training.promote import HEADLINE, headline
+
+    current_seeds = headline(evaluate_tagger(StatementTagger.from_pretrained(args.model), seeds)) if seeds else None
+
+    def keeps_seeds(m: dict) -> bool:
+        if current_seeds is None:
+            return True
+        return all(round(headline(m["seed_gold"])[k], 4) >= round(current_seeds[k], 4) for k in HEADLINE)
+
     results = []
     for C, rw in itertools.product(GRID_C, GRID_REAL_WEIGHT):
         lex = fit(categories, authored["train"], real_train, C, rw)
@@ -93,13 +110,14 @@ def run(args) -> int:
             tagger.lexical, tagger.blend = lex, blend
             m = measure(tagger, select)
             s = sum(selection_score(v) * len(select[k]) for k, v in m.items()) / sum(len(select[k]) for k in m)
-            results.append((s, C, rw, blend))
+            results.append((s, C, rw, blend, keeps_seeds(m)))
             print(f"C={C:<5} real×{rw:<5} blend={blend:<5} select={s:.4f} "
                   + " ".join(f"{k}: cat {v['category_micro_f1']:.3f} span {v['span_overlap50']['f1']:.3f}"
                              for k, v in m.items()), flush=True)
-    best = max(results, key=lambda r: (r[0], r[3]))  # ties: more weight on the BERT head
-    _, C, rw, blend = best
-    print(f"chosen: C={C} real×{rw} blend={blend}")
+    _, C, rw, blend, kept = choose(results)
+    if not kept:
+        print("没有不降低种子报告指标的设置：写出总体最优者，但 promote 会拒绝它", file=sys.stderr)
+    print(f"chosen: C={C} real×{rw} blend={blend} ({sum(r[4] for r in results)} of {len(results)} settings keep the seeds)")
     lex = fit(categories, authored["train"], real_train, C, rw, blend)
     out = Path(args.out)
     if out.resolve() != Path(args.model).resolve():
