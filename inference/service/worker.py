@@ -18,6 +18,7 @@ from pathlib import Path
 from inference.errors import ReportError
 from inference.report import Report
 from inference.service.db import ServiceDB
+from inference.workers import batch_gc
 
 BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ROOT_BATCH = "_root"
@@ -137,9 +138,10 @@ class Engine:
                 with self._busy_lock:
                     self._busy += 1
                 batch_id, item_ids = job
-                if item_ids:
-                    self._score_items(batch_id, item_ids)
-                self._maybe_finish(batch_id)
+                with batch_gc():  # as in `nianbao score`: the loaded model is not rescanned per report
+                    if item_ids:
+                        self._score_items(batch_id, item_ids)
+                    self._maybe_finish(batch_id)
             except Exception as exc:  # a worker must survive any one job
                 import logging
 
