@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from inference.errors import NianbaoError, ReportError
 from inference.report import BatchInfo, Report

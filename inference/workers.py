@@ -61,6 +61,7 @@ def source_key(path: Path, resolve: bool = True) -> str:
 
 def read_one(path: Path) -> Outcome:
     """Worker: read one file (once) and run the pipeline's per-report components (of `pipeline._WORKER`) on it."""
+    from inference.findings import signatures
     from inference.loaders import load, read_file
     from inference.pipeline import _WORKER
 
@@ -70,6 +71,7 @@ def read_one(path: Path) -> Outcome:
         data = read_file(path)
         digest = hashlib.sha1(data).hexdigest()
         report = _WORKER.read(load(path, data))
+        signatures_of = signatures(report)
     except ReportError as exc:
         if digest.startswith("error:"):
             digest = f"error:{exc.code}"
@@ -81,9 +83,7 @@ def read_one(path: Path) -> Outcome:
         return Outcome(path, digest, ReportError(source_key(path), "internal", f"内部错误：{type(exc).__name__}: {exc}"),
                        time.perf_counter() - t0)
     report.source = source_key(path)
-    from inference.findings import signatures
-
-    return Outcome(path, digest, report, time.perf_counter() - t0, signatures(report))
+    return Outcome(path, digest, report, time.perf_counter() - t0, signatures_of)
 
 
 def _die_with_parent() -> None:
