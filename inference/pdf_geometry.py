@@ -41,10 +41,14 @@ def pdfium_page(page, textpage) -> PageGeometry:
     geo = PageGeometry(float(width), float(height))
     rect = pdfium_c.FS_RECTF()
     raw = textpage.raw
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+    count = pdfium_c.FPDFText_CountChars(raw)
+    for i in range(count):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code < 32 or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            continue
+        if code < 32 or 0xDC00 <= code <= 0xDFFF or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue  # a low surrogate was joined to the high one before it
+        if 0xD800 <= code <= 0xDBFF:  # UTF-16 pair (CJK extension characters): one character, never a lone half
+            low = pdfium_c.FPDFText_GetUnicode(raw, i + 1) if i + 1 < count else 0
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) if 0xDC00 <= low <= 0xDFFF else 0xFFFD
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
