@@ -295,6 +295,7 @@ class ParserPool:
 
 _GC_THRESHOLD = (10_000, 10, 10)  # allocations before a young collection (Python's default: 700, 10, 10)
 _gc_depth = 0
+_gc_saved = gc.get_threshold()
 _gc_lock = threading.Lock()
 
 
@@ -307,11 +308,11 @@ def batch_gc():
     again and again: 1.27-1.42 s of a 300-report run of 8.9-9.9 s, 0.14 s after this
     (benchmarks/batch_speed.py). Restored on exit, so what was frozen is collected as usual afterwards;
     nested and concurrent batches share one freeze. Parser processes forked inside inherit it."""
-    global _gc_depth
+    global _gc_depth, _gc_saved
     with _gc_lock:
         _gc_depth += 1
         if _gc_depth == 1:
-            batch_gc.saved = gc.get_threshold()
+            _gc_saved = gc.get_threshold()
             gc.freeze()
             gc.set_threshold(*_GC_THRESHOLD)
     try:
@@ -320,7 +321,7 @@ def batch_gc():
         with _gc_lock:
             _gc_depth -= 1
             if _gc_depth == 0:
-                gc.set_threshold(*batch_gc.saved)
+                gc.set_threshold(*_gc_saved)
                 gc.unfreeze()
 
 

@@ -94,14 +94,12 @@ def run(args) -> int:
     def measure(t, sets):
         return {name: evaluate_tagger(t, ps) for name, ps in sets.items() if ps}
 
-    from training.promote import HEADLINE, headline
+    from training.promote import compare  # the gate promote applies, on the seeds alone
 
-    current_seeds = headline(evaluate_tagger(StatementTagger.from_pretrained(args.model), seeds)) if seeds else None
+    current = {"seed_gold": evaluate_tagger(StatementTagger.from_pretrained(args.model), seeds)} if seeds else {}
 
     def keeps_seeds(m: dict) -> bool:
-        if current_seeds is None:
-            return True
-        return all(round(headline(m["seed_gold"])[k], 4) >= round(current_seeds[k], 4) for k in HEADLINE)
+        return compare({"seed_gold": m["seed_gold"]}, current)[0] if seeds else True
 
     results = []
     for C, rw in itertools.product(GRID_C, GRID_REAL_WEIGHT):

@@ -64,7 +64,7 @@ def measure(annotators: list[str], model: str | None) -> int:
     """Score `model` on the cached pages of `annotators` (data/real/<annotator>.jsonl), whatever their split:
     run it when a batch of new pages arrives, before `split` and before any rule is looked at with them."""
     from inference.statements import load_model
-    from training.evaluate import format_metrics, locate_sections, score
+    from training.evaluate import evaluate_tagger, format_metrics, locate_sections
     from training.real import cached_text, to_project
 
     paths = [REAL_DIR / f"{a}.jsonl" for a in annotators]
@@ -79,9 +79,7 @@ def measure(annotators: list[str], model: str | None) -> int:
         return 1
     located = locate_sections(passages)
     print(f"section 五 located on {located['located']} of {located['pages']} pages")
-    tagger = load_model(model)
-    preds = [[s.to_dict() for s in ps] for ps in tagger.predict([p["text"] for p in passages])]
-    print(format_metrics("+".join(annotators), score(passages, preds)))
+    print(format_metrics("+".join(annotators), evaluate_tagger(load_model(model), passages)))
     return 0
 
 
