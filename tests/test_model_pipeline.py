@@ -146,6 +146,25 @@ def test_score_counts_misses_and_false_alarms():
     assert 0.6 < m["category_micro_f1"] < 0.7
 
 
+def test_score_names_the_kind_of_each_error():
+    def st(start, end, role="problem", categories=("P01",)):
+        return {"start": start, "end": end, "role": role, "categories": list(categories), "specific": False,
+                "status": None if role == "problem" else "planned"}
+
+    gold = [{"text": "x" * 100, "statements": [
+        st(0, 10), st(11, 20, categories=["P02"]),  # read as one: joined
+        st(30, 50, role="remedy", categories=["R01", "R02"]),  # read as two: split
+        st(60, 70, categories=["P03"]),  # matched, edges off, category missing none / wrong
+        st(80, 90)]}]  # never touched: missed
+    pred = [[st(0, 20), st(30, 40, "remedy", ["R01"]), st(41, 50, "remedy", ["R02"]),
+             st(58, 69, categories=["P07"]), st(95, 100)]]
+    e = score(gold, pred)["errors"]
+    assert (e["joined"], e["joined_gold"], e["split"], e["split_pred"]) == (1, 1, 1, 1)
+    assert (e["missed"], e["spurious"]) == (1, 1)
+    assert (e["start_early"], e["end_early"]) == (1, 2)  # 58 < 60; 69 < 70 and 40 < 50 (the split's matched half)
+    assert e["category_wrong"] == 1 and e["confusions"] == {"P03>P07": 1}
+    assert e["category_missing"] == 1  # the split's matched half holds R01 of R01 + R02
+
 def test_from_pretrained_rejects_missing_weights(tmp_path):
     from inference.errors import ModelError
 

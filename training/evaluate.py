@@ -43,6 +43,60 @@ def match(gold: list[dict], pred: list[dict], threshold: float = OVERLAP) -> lis
     return out
 
 
+def _inside(a: dict, b: dict) -> float:
+    """Share of a's characters that lie inside b."""
+    inter = min(a["end"], b["end"]) - max(a["start"], b["start"])
+    return max(inter, 0) / max(a["end"] - a["start"], 1)
+
+
+ERROR_KINDS = ("joined", "joined_gold", "split", "split_pred", "missed", "spurious", "start_early", "start_late",
+               "end_early", "end_late", "role", "category_wrong", "category_missing", "category_extra", "category_mixed")
+
+
+def error_kinds(gold: list[dict], pred: list[dict], pairs: list[tuple[int, int]]) -> tuple[Counter, Counter]:
+    """What went wrong in one passage, by the kinds issue 9 names (counts, no text), and the category
+    confusions (gold -> predicted) of matched statements whose category sets share nothing.
+    - joined: a prediction holding at least half of each of two or more gold statements (a clause list read as
+      one); joined_gold counts the gold statements beyond the first. split / split_pred: the converse.
+    - missed / spurious: a gold statement no prediction touches / a prediction touching no gold statement.
+    - start_early ... end_late: edges of overlap-matched, not exact pairs (an early start keeps a lead-in or
+      marker, a late end a tail).
+    - role; category_wrong (sets disjoint), category_missing (prediction a proper subset), category_extra
+      (a proper superset), category_mixed (some shared, some not), on matched problem/remedy pairs."""
+    kinds, confusions = Counter(), Counter()
+    # the same count both ways: predictions over gold (joined / spurious), gold over predictions (split / missed)
+    for outer, inner, many, alone in ((pred, gold, "joined", "spurious"), (gold, pred, "split", "missed")):
+        for o in outer:
+            held = sum(1 for i in inner if _inside(i, o) >= OVERLAP)
+            if held >= 2:
+                kinds[many] += 1
+                kinds[f"{many}_{'gold' if many == 'joined' else 'pred'}"] += held - 1
+            if not any(_inside(o, i) > 0 for i in inner):
+                kinds[alone] += 1
+    for gi, pi in pairs:
+        g, p = gold[gi], pred[pi]
+        kinds["start_early"] += p["start"] < g["start"]
+        kinds["start_late"] += p["start"] > g["start"]
+        kinds["end_early"] += p["end"] < g["end"]
+        kinds["end_late"] += p["end"] > g["end"]
+        if g["role"] != p["role"]:
+            kinds["role"] += 1
+            continue
+        gc, pc = set(g.get("categories") or []), set(p.get("categories") or [])
+        if not gc or not pc or gc == pc:
+            continue
+        if not gc & pc:
+            kinds["category_wrong"] += 1
+            confusions.update(f"{a}>{b}" for a in sorted(gc) for b in sorted(pc))
+        elif pc < gc:
+            kinds["category_missing"] += 1
+        elif pc > gc:
+            kinds["category_extra"] += 1
+        else:
+            kinds["category_mixed"] += 1
+    return kinds, confusions
+
+
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -77,6 +131,7 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
     status_pairs: list[tuple[bool, bool]] = []
     set_counts = {"P": [0, 0, 0], "R": [0, 0, 0]}  # report-level category sets: tp, fp, fn
     short = 0
+    kinds, confusions = Counter(), Counter()
     for passage, pred in zip(gold_passages, predictions):
         gold = passage["statements"]
         short += sum(1 for p in pred if p["end"] - p["start"] < SHORT)
@@ -92,6 +147,9 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
         exact_tp += sum(1 for p in pred if (p["start"], p["end"]) in gold_keys)
         pairs = match(gold, pred)
         overlap_tp += len(pairs)
+        k, c = error_kinds(gold, pred, pairs)
+        kinds.update(k)
+        confusions.update(c)
         matched_g = {g for g, _ in pairs}
         matched_p = {p for _, p in pairs}
         for gi, pi in pairs:
@@ -134,6 +192,7 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
         "status_f1": _macro_f1(status_pairs),
         "category_set_f1": {fam: _prf(*c)["f1"] for fam, c in (("problems", set_counts["P"]), ("remedies", set_counts["R"]))},
         "short_predictions": short,
+        "errors": {kind: kinds[kind] for kind in ERROR_KINDS} | {"confusions": dict(confusions.most_common())},
     }
 
 
@@ -162,6 +221,17 @@ def format_metrics(name: str, m: dict) -> str:
         f"{m['category_set_f1']['remedies']:.3f}   predictions under {SHORT} chars: {m['short_predictions']}",
         "  per category    " + "  ".join(f"{c}:{v['f1']:.2f}({v['support']})" for c, v in m["per_category"].items()),
     ]
+    e = m.get("errors")
+    if e:
+        top = "  ".join(f"{k.replace('>', '→')} {n}" for k, n in list(e["confusions"].items())[:6])
+        lines += [
+            f"  errors          joined {e['joined']} (holding {e['joined_gold']} more gold)  split {e['split']} "
+            f"(into {e['split_pred']} more)  missed {e['missed']}  spurious {e['spurious']}",
+            f"                  edges: start early {e['start_early']} / late {e['start_late']}, end early "
+            f"{e['end_early']} / late {e['end_late']}  role {e['role']}  categories: wrong {e['category_wrong']}, "
+            f"one missing {e['category_missing']}, one extra {e['category_extra']}, mixed {e['category_mixed']}",
+            f"  confusions      {top or '-'}",
+        ]
     return "\n".join(lines)
 
 
