@@ -65,12 +65,13 @@ def error_kinds(gold: list[dict], pred: list[dict], pairs: list[tuple[int, int]]
       (a proper superset), category_mixed (some shared, some not), on matched problem/remedy pairs."""
     kinds, confusions = Counter(), Counter()
     # the same count both ways: predictions over gold (joined / spurious), gold over predictions (split / missed)
-    for outer, inner, many, alone in ((pred, gold, "joined", "spurious"), (gold, pred, "split", "missed")):
+    for outer, inner, many, more, alone in ((pred, gold, "joined", "joined_gold", "spurious"),
+                                            (gold, pred, "split", "split_pred", "missed")):
         for o in outer:
             held = sum(1 for i in inner if _inside(i, o) >= OVERLAP)
             if held >= 2:
                 kinds[many] += 1
-                kinds[f"{many}_{'gold' if many == 'joined' else 'pred'}"] += held - 1
+                kinds[more] += held - 1
             if not any(_inside(o, i) > 0 for i in inner):
                 kinds[alone] += 1
     for gi, pi in pairs:
