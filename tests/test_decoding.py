@@ -61,6 +61,9 @@ def test_a_closing_list_wrapper_is_left_out():
     # §5: a held event, an issued document or an opened column counts; a recurring or planned one does not
     ("召开全县政务公开工作会议，部署年度工作", True), ("分管领导召开专项会议，优化了工作机制", True),
     ("定期召开例会，研究解决问题", False), ("将召开政务公开工作推进会", False), ("要适时举办业务培训班", False),
+    # the 条例 under its short title and the 目录 / 指南 every body keeps are no named document
+    ("切实加强对《政府信息公开条例》的学习宣传", False), ("按照《政府信息公开目录》要求，需主动公开的信息还没有全部公开", False),
+    ("修订《政府信息公开指南》", False), ("修订《XX县政府信息公开实施办法》", True),
 ])
 def test_concrete_facts_make_a_statement_specific(text, specific):
     from model.tagger import decoding_rules

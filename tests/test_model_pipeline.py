@@ -417,6 +417,30 @@ def test_a_closing_pledge_is_not_a_remedy():
     assert not remedy.match("按照要求及时更新栏目")
     assert problem.match("与《条例》规定和公众的需求还存在一些差距")
     assert not problem.match("与群众需求相比，公开内容还不够丰富")
+    # stop 20: promises to follow the rules / the 条例 / targets, or to raise disclosure work in general
+    assert remedy.match("继续严格按照政府信息公开的各项要求和目标")
+    assert remedy.match("全面落实《条例》有关规定")
+    assert remedy.match("进一步提升政务信息公开水平")
+    assert not remedy.match("严格执行“先审查、后公开”原则")  # a rule named by its content is a measure (R10)
+    assert not remedy.match("落实信息发布时限要求")
+    assert not remedy.match("提升信息公开工作质量")  # a named aspect is content
+    assert problem.match("有些问题有待完善")
+    assert not problem.match("信息公开的形式有待进一步创新")
+
+
+def test_a_remedy_clause_list_is_cut_where_each_clause_opens_with_its_own_action():
+    """R-3 for remedies: a clause opening with an improvement verb (an adverb may come first) opens its own action;
+    a purpose (提高群众…知晓率, 确保…) or a means (通过…) does not."""
+    import re
+
+    from model.tagger import decoding_rules
+
+    action = re.compile(decoding_rules()["parallel_clause"]["remedy"])
+    assert action.search("规范发布信息的操作步骤") and action.search("进一步强化组织领导")
+    assert action.search("积极完善公共服务功能") and action.search("拓宽交流互动渠道")
+    assert not action.search("提高群众对政务信息公开的知晓率")
+    assert not action.search("确保上网信息不涉密")
+    assert not action.search("通过多种渠道进行宣传")
 
 
 def test_an_item_opening_with_a_plan_verb_is_a_remedy():
