@@ -83,15 +83,15 @@ class RayScorer:
 def _signature_text(signatures) -> dict[str, str]:
     """MinHash signatures as hex text for a Ray row (a numpy batch turns a tuple of arrays into a 3-D array and
     strips the trailing zero bytes of bytes values); "" where there is none (no section 五, too little text)."""
-    from inference.store import _blob
+    from inference.store import signature_bytes
 
-    return {key: "" if sig is None else _blob(sig).hex() for key, sig in zip(("s5", "whole"), signatures)}
+    return {key: "" if sig is None else signature_bytes(sig).hex() for key, sig in zip(("s5", "whole"), signatures)}
 
 
 def _signatures(row) -> tuple:
-    from inference.store import _array
+    from inference.store import signature_array
 
-    return tuple(_array(bytes.fromhex(str(row[key]))) if row[key] else None for key in ("s5", "whole"))
+    return tuple(signature_array(bytes.fromhex(str(row[key]))) if row[key] else None for key in ("s5", "whole"))
 
 
 def connect(address: str | None) -> None:

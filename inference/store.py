@@ -170,7 +170,7 @@ class HistoryStore:
             self.con.execute(
                 "INSERT OR REPLACE INTO reports (digest, source, agency, year, s5_minhash, report_minhash, "
                 "carried_forward, in_force, created, published, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (digest, source, agency, year, _blob(s5), _blob(whole), json.dumps(carried_forward),
+                (digest, source, agency, year, signature_bytes(s5), signature_bytes(whole), json.dumps(carried_forward),
                  json.dumps(in_force), time.time(), published,
                  None if problems is None else json.dumps(problems, ensure_ascii=False)),
             )
@@ -181,7 +181,7 @@ class HistoryStore:
             "problems FROM reports ORDER BY source, digest"
         )
         return [
-            {"digest": d, "source": s, "agency": a, "year": y, "s5": _array(m5), "whole": _array(mw),
+            {"digest": d, "source": s, "agency": a, "year": y, "s5": signature_array(m5), "whole": signature_array(mw),
              "carried_forward": json.loads(cf or "{}"), "in_force": json.loads(inf or "{}"), "published": pub,
              "problems": None if pr is None else json.loads(pr)}
             for d, s, a, y, m5, mw, cf, inf, pub, pr in rows
@@ -191,11 +191,12 @@ class HistoryStore:
         self.con.close()
 
 
-def _blob(a: np.ndarray | None) -> bytes | None:
+def signature_bytes(a: np.ndarray | None) -> bytes | None:
+    """A MinHash signature as stored (history store; hex in a Ray row): its uint64 values' bytes."""
     return None if a is None else np.asarray(a, dtype=np.uint64).tobytes()
 
 
-def _array(b: bytes | None) -> np.ndarray | None:
+def signature_array(b: bytes | None) -> np.ndarray | None:
     return None if b is None else np.frombuffer(b, dtype=np.uint64)
 
 

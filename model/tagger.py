@@ -43,7 +43,10 @@ def _compile(table: dict, *keys: str) -> None:
 
 @lru_cache(maxsize=1)
 def decoding_rules() -> dict:
-    rules = json.loads(DECODING_PATH.read_text(encoding="utf-8"))
+    # one list of improvement verbs, written into every pattern that names it
+    text = DECODING_PATH.read_text(encoding="utf-8")
+    rules = json.loads(text)
+    rules = json.loads(text.replace("{improvement_verbs}", rules["improvement_verbs"]))
     rules["_self_ref"] = re.compile(rules["self_reference"])
     _compile(rules, "specific_facts", "status_block_boundary", "status_done_cues", "plan_opening", "remedy_opening",
              "shortcoming")

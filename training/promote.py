@@ -273,15 +273,15 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
               "What goes wrong, counted per set (training/evaluate.py `error_kinds`): *joined* — one predicted statement",
               "holding at least half of each of two or more gold statements (a clause list read as one), with the gold",
               "statements it swallowed beyond the first; *split* — the converse; *missed* / *spurious* — touching nothing;",
-              "edges of matched pairs; category sets of matched pairs (wrong = nothing shared).", "",
-              "| set | joined (more gold) | split (more predicted) | missed | spurious | start early / late | end early / late | role | category wrong / one missing / one extra |",
+              "edges of matched pairs; category sets of matched pairs (wrong = nothing shared, mixed = some shared, some not).", "",
+              "| set | joined (more gold) | split (more predicted) | missed | spurious | start early / late | end early / late | role | category wrong / one missing / one extra / mixed |",
               "|---|---|---|---|---|---|---|---|---|"]
     for name, m in model_metrics.items():
         e = m.get("errors")
         if e:
             lines.append(f"| {name} | {e['joined']} ({e['joined_gold']}) | {e['split']} ({e['split_pred']}) | {e['missed']} | "
                          f"{e['spurious']} | {e['start_early']} / {e['start_late']} | {e['end_early']} / {e['end_late']} | "
-                         f"{e['role']} | {e['category_wrong']} / {e['category_missing']} / {e['category_extra']} |")
+                         f"{e['role']} | {e['category_wrong']} / {e['category_missing']} / {e['category_extra']} / {e['category_mixed']} |")
     confusions = (model_metrics.get("real:test") or {}).get("errors", {}).get("confusions", {})
     if confusions:
         lines += ["", "Most frequent category confusions on real test (gold → predicted, matched statements sharing no "
