@@ -3,11 +3,13 @@
 Real pages come from mirror sites in traditional characters, and some carry pinyin glosses after
 characters (紀(jì)工委). Both views keep every offset: traditional characters map one-for-one to
 simplified ones (OpenCC t2s; any phrase conversion that would change the length falls back to
-character-by-character conversion), and a romanisation gloss in brackets becomes spaces.
+character-by-character conversion), Kangxi radicals become the ordinary characters, and a romanisation
+gloss in brackets becomes spaces (the tagger cuts glosses out before the model reads the text).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 ROMANISATION = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
@@ -26,15 +28,26 @@ def _char(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+# Kangxi radicals that some pages' PDF-to-HTML conversion puts in place of the ordinary characters (⼯作 for
+# 工作); NFKC maps each to its unified ideograph, one for one
+_RADICALS = re.compile("[\u2f00-\u2fd5]")
+
+
+def _radical(m: re.Match) -> str:
+    out = unicodedata.normalize("NFKC", m.group())
+    return out if len(out) == 1 else m.group()
+
+
 def simplified(text: str) -> str:
     """Traditional -> simplified characters, same length as `text`."""
+    text = _RADICALS.sub(_radical, text)
     try:
         out = _converter().convert(text)
     except UnicodeEncodeError:  # lone surrogates from a broken decode: convert around them
         out = ""
-    if len(out) == len(text):
-        return out
-    return "".join(_char(ch) if "\u4e00" <= ch <= "\u9fff" else ch for ch in text)
+    if len(out) != len(text):
+        out = "".join(_char(ch) if "\u4e00" <= ch <= "\u9fff" else ch for ch in text)
+    return out
 
 
 def without_romanisation(text: str) -> str:

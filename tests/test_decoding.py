@@ -69,3 +69,28 @@ def test_concrete_facts_make_a_statement_specific(text, specific):
     from model.tagger import decoding_rules
 
     assert bool(decoding_rules()["_specific_facts"].search(text)) is specific
+
+
+def test_kangxi_radicals_read_as_the_ordinary_characters():
+    raw = "信息公开⼯作⼈员⼒量不⾜，⾧期兼职"  # radicals a PDF-to-HTML conversion put in place of 工人力足長
+    view = model_view(raw)
+    assert view == "信息公开工作人员力量不足，长期兼职" and len(view) == len(raw)
+
+
+def test_glosses_are_cut_out_before_the_model_reads_and_offsets_map_back():
+    from inference.statements import DEFAULT_MODEL_DIR
+    from model.tagger import StatementTagger, compact_positions
+
+    assert compact_positions("没有注音的文字") is None
+    glossed = "一是公開內(nèi)容不夠全面;二是工作人員業(yè)務(wù)水平有待提高。下一步,我局將進(jìn)一步加強(qiáng)業(yè)務(wù)培訓(xùn)。"
+    keep = compact_positions(glossed)
+    clean = "".join(glossed[i] for i in keep)
+    assert "(" not in clean and clean.startswith("一是公開內容不夠全面")
+    tagger = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR)
+    on_glossed, on_clean = tagger.predict([glossed, clean])
+    assert on_glossed and len(on_glossed) == len(on_clean)
+    for g, c in zip(on_glossed, on_clean):
+        # the same statement, its offsets into the glossed text; its text is the clean one with glosses inside
+        assert (g.role, g.categories) == (c.role, c.categories)
+        assert (keep.index(g.start), keep.index(g.end - 1) + 1) == (c.start, c.end)
+        assert "".join(glossed[i] for i in keep if g.start <= i < g.end) == clean[c.start:c.end]
