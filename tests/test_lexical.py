@@ -156,3 +156,12 @@ def test_parallel_shortcomings_in_one_clause_list_are_split():
     finally:
         rules["parallel_clause"] = saved
     assert joined[0] == "公开内容不够全面,公开形式不够丰富"
+
+
+def test_training_examples_read_statements_with_glosses_cut_out_as_the_tagger_does():
+    from training.lexical import statement_examples
+
+    text = "公開內(nèi)容不夠全面"
+    texts, _, _ = statement_examples([{"text": text, "statements": [
+        {"start": 0, "end": len(text), "role": "problem", "categories": ["P02"]}]}])
+    assert texts == ["公开内容不够全面"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from model.lexical import LexicalCategoryModel
 from model.tagger import StatementTagger
-from model.textnorm import model_view
+from model.textnorm import ROMANISATION, simplified
 
 GRID_C = (1.0, 4.0, 16.0)
 GRID_REAL_WEIGHT = (1.0, 5.0, 20.0)
@@ -26,12 +26,14 @@ GRID_BLEND = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 
 
 def statement_examples(passages: list[dict], weight: float = 1.0) -> tuple[list[str], list[list[str]], list[float]]:
+    """Problem / remedy statements as the tagger's category models read them: simplified characters, romanisation
+    glosses cut out (model/tagger.py `predict`)."""
     texts, labels, weights = [], [], []
     for p in passages:
-        view = model_view(p["text"])
+        view = simplified(p["text"])
         for st in p["statements"]:
             if st["role"] in ("problem", "remedy") and st.get("categories"):
-                texts.append(view[st["start"] : st["end"]])
+                texts.append(ROMANISATION.sub("", view[st["start"] : st["end"]]))
                 labels.append(list(st["categories"]))
                 weights.append(weight)
     return texts, labels, weights
