@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from model.lexical import LexicalCategoryModel
-from model.textnorm import ROMANISATION, model_view
+from model.textnorm import model_view, without_glosses
 from model.statement_model import StatementModel, load_tokenizer, tokenize_windows
 
 # Characters a statement never starts or ends with (enumeration punctuation, spaces).
@@ -213,13 +213,9 @@ class StatementTagger:
         """Statements of each text, offsets into that text. Romanisation glosses (紀(jì)工委) are cut out before
         the model reads the text and the offsets mapped back: blanked in place, they left gaps inside words
         (進     一步) that the token head read as breaks (real train + dev span 0.771 -> 0.782, category 0.711 -> 0.728)."""
-        views, kept = [], []
-        for text in texts:
-            keep = compact_positions(text)
-            kept.append(keep)
-            views.append(text if keep is None else "".join(text[i] for i in keep))
-        out = self._predict(views)
-        for keep, statements in zip(kept, out):
+        views = [without_glosses(t) for t in texts]
+        out = self._predict([view for view, _ in views])
+        for (_, keep), statements in zip(views, out):
             if keep is None:
                 continue
             for st in statements:
@@ -625,19 +621,6 @@ def without_fragments(spans: list, text: str) -> list:
         items[target][4] = (items[i][4] + items[target][4]) if first else (items[target][4] + items[i][4])
         bounds[target] = _trimmed(items[target][2], text)
     return [tuple(items[i]) for i in range(len(items)) if alive[i] and bounds[i][1] - bounds[i][0] >= min_chars]
-
-
-def compact_positions(text: str) -> list[int] | None:
-    """Positions of `text` outside romanisation glosses, or None when it has none."""
-    cut = [m.span() for m in ROMANISATION.finditer(text)]
-    if not cut:
-        return None
-    keep, at = [], 0
-    for s, e in cut:
-        keep.extend(range(at, s))
-        at = e
-    keep.extend(range(at, len(text)))
-    return keep
 
 
 def ends_sentence(text: str, end: int) -> bool:

@@ -4,7 +4,8 @@ Real pages come from mirror sites in traditional characters, and some carry piny
 characters (紀(jì)工委). Both views keep every offset: traditional characters map one-for-one to
 simplified ones (OpenCC t2s; any phrase conversion that would change the length falls back to
 character-by-character conversion), Kangxi radicals become the ordinary characters, and a romanisation
-gloss in brackets becomes spaces (the tagger cuts glosses out before the model reads the text).
+gloss in brackets becomes spaces. `without_glosses` cuts glosses out instead and says where each character
+came from: the statement model reads that (model/tagger.py `predict`).
 """
 from __future__ import annotations
 
@@ -52,6 +53,20 @@ def simplified(text: str) -> str:
 
 def without_romanisation(text: str) -> str:
     return ROMANISATION.sub(lambda m: " " * len(m.group()), text)
+
+
+def without_glosses(text: str) -> tuple[str, list[int] | None]:
+    """`text` with its romanisation glosses cut out, and for each character left its position in `text`
+    (None when there is no gloss: the text is returned as it is)."""
+    cut = [m.span() for m in ROMANISATION.finditer(text)]
+    if not cut:
+        return text, None
+    keep, at = [], 0
+    for s, e in cut:
+        keep.extend(range(at, s))
+        at = e
+    keep.extend(range(at, len(text)))
+    return "".join(text[i] for i in keep), keep
 
 
 def model_view(text: str) -> str:

@@ -79,12 +79,13 @@ def test_kangxi_radicals_read_as_the_ordinary_characters():
 
 def test_glosses_are_cut_out_before_the_model_reads_and_offsets_map_back():
     from inference.statements import DEFAULT_MODEL_DIR
-    from model.tagger import StatementTagger, compact_positions
+    from model.tagger import StatementTagger
+    from model.textnorm import without_glosses
 
-    assert compact_positions("没有注音的文字") is None
+    assert without_glosses("没有注音的文字") == ("没有注音的文字", None)
     glossed = "一是公開內(nèi)容不夠全面;二是工作人員業(yè)務(wù)水平有待提高。下一步,我局將進(jìn)一步加強(qiáng)業(yè)務(wù)培訓(xùn)。"
-    keep = compact_positions(glossed)
-    clean = "".join(glossed[i] for i in keep)
+    clean, keep = without_glosses(glossed)
+    assert clean == "".join(glossed[i] for i in keep)
     assert "(" not in clean and clean.startswith("一是公開內容不夠全面")
     tagger = StatementTagger.from_pretrained(DEFAULT_MODEL_DIR)
     on_glossed, on_clean = tagger.predict([glossed, clean])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from model.lexical import LexicalCategoryModel
 from model.tagger import StatementTagger
-from model.textnorm import ROMANISATION, simplified
+from model.textnorm import simplified, without_glosses
 
 GRID_C = (1.0, 4.0, 16.0)
 GRID_REAL_WEIGHT = (1.0, 5.0, 20.0)
@@ -33,7 +33,7 @@ def statement_examples(passages: list[dict], weight: float = 1.0) -> tuple[list[
         view = simplified(p["text"])
         for st in p["statements"]:
             if st["role"] in ("problem", "remedy") and st.get("categories"):
-                texts.append(ROMANISATION.sub("", view[st["start"] : st["end"]]))
+                texts.append(without_glosses(view[st["start"] : st["end"]])[0])
                 labels.append(list(st["categories"]))
                 weights.append(weight)
     return texts, labels, weights
