@@ -190,19 +190,27 @@ def test_compact_state_roundtrip_is_close():
     assert torch.equal(restored["encoder.embeddings.position_ids"], state["encoder.embeddings.position_ids"])
 
 
-def test_promote_compare_refuses_a_worse_candidate():
-    from training.promote import compare
+def test_promote_gates_on_real_text_pooled():
+    from training.promote import compare, pooled_name, with_pooled
 
     def m(span, role, cat):
         return {"span_overlap50": {"f1": span}, "role_accuracy": role, "category_micro_f1": cat}
 
-    current = {"authored:test": m(0.9, 0.9, 0.8), "seed_gold": m(0.8, 0.9, 0.7)}
-    ok, lines = compare({"authored:test": m(0.91, 0.9, 0.8), "seed_gold": m(0.8, 0.95, 0.7)}, current)
-    assert ok and all("WORSE" not in line for line in lines)
-    ok, lines = compare({"authored:test": m(0.95, 0.95, 0.9), "seed_gold": m(0.79, 0.95, 0.9)}, current)
-    assert not ok and any("seed_gold" in line and "WORSE" in line for line in lines)
-    ok, _ = compare({"authored:test": m(0.1, 0.1, 0.1)}, None)  # no default yet: anything is accepted
+    pooled = "real:test+seed_gold"
+    current = {pooled: m(0.75, 0.99, 0.62), "seed_gold": m(0.8, 0.9, 0.7)}
+    ok, lines = compare({pooled: m(0.76, 0.99, 0.62), "seed_gold": m(0.78, 0.95, 0.7)}, current, gate=pooled)
+    assert ok  # a loss on one part alone does not decide
+    assert any("seed_gold" in line and "not gating" in line for line in lines)
+    ok, lines = compare({pooled: m(0.74, 1.0, 0.9), "seed_gold": m(0.9, 0.95, 0.9)}, current, gate=pooled)
+    assert not ok and any(pooled in line and "WORSE" in line for line in lines)
+    ok, _ = compare({pooled: m(0.1, 0.1, 0.1)}, None, gate=pooled)  # no default yet: anything is accepted
     assert ok
+
+    a, b, c = {"id": "a"}, {"id": "b"}, {"id": "c"}
+    sets = {"real:test": [a, b], "seed_gold": [c], "authored:test": [{"id": "x"}]}
+    assert pooled_name(sets) == pooled and with_pooled(sets)[pooled] == [a, b, c]
+    no_cache = {"seed_gold": [c], "authored:test": [{"id": "x"}]}  # CI: no page cache, the seeds gate alone
+    assert pooled_name(no_cache) == "seed_gold" and list(with_pooled(no_cache)) == ["seed_gold", "authored:test"]
 
 
 def _span(text: str, piece: str, role: str = "remedy", after: int = 0):
