@@ -241,7 +241,7 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
             f"  split (real statements weighted x{chosen['real_weight']}, C={chosen['C']}); a statement's category probability is",
             f"  {chosen['blend']} x the BERT head + {1 - chosen['blend']:.2f} x this model, weight chosen on real dev + seed gold",
             "  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`) among the settings that lose nothing",
-            "  on the seeds against the model before (the gate of `nianbao promote`). Spans, roles and where clause lists",
+            "  on the seeds against the model before (the selection never sees the real test split). Spans, roles and where clause lists",
             "  are cut stay the BERT model's.",
         ]
     lines += [
