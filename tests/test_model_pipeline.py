@@ -165,6 +165,7 @@ def test_score_names_the_kind_of_each_error():
     assert e["category_wrong"] == 1 and e["confusions"] == {"P03>P07": 1}
     assert e["category_missing"] == 1  # the split's matched half holds R01 of R01 + R02
 
+
 def test_from_pretrained_rejects_missing_weights(tmp_path):
     from inference.errors import ModelError
 
@@ -191,7 +192,8 @@ def test_compact_state_roundtrip_is_close():
 
 
 def test_promote_gates_on_real_text_pooled():
-    from training.promote import compare, pooled_name, with_pooled
+    from training.evaluate import evaluate_sets
+    from training.promote import REAL_TEXT, compare, pooled_name
 
     def m(span, role, cat):
         return {"span_overlap50": {"f1": span}, "role_accuracy": role, "category_micro_f1": cat}
@@ -206,11 +208,26 @@ def test_promote_gates_on_real_text_pooled():
     ok, _ = compare({pooled: m(0.1, 0.1, 0.1)}, None, gate=pooled)  # no default yet: anything is accepted
     assert ok
 
-    a, b, c = {"id": "a"}, {"id": "b"}, {"id": "c"}
-    sets = {"real:test": [a, b], "seed_gold": [c], "authored:test": [{"id": "x"}]}
-    assert pooled_name(sets) == pooled and with_pooled(sets)[pooled] == [a, b, c]
-    no_cache = {"seed_gold": [c], "authored:test": [{"id": "x"}]}  # CI: no page cache, the seeds gate alone
-    assert pooled_name(no_cache) == "seed_gold" and list(with_pooled(no_cache)) == ["seed_gold", "authored:test"]
+    def passage(text, start, end):
+        return {"text": text, "statements": [{"start": start, "end": end, "role": "problem", "categories": ["P01"],
+                                              "specific": False, "status": None}]}
+
+    seen = []
+
+    def predict(texts):  # finds every statement of "right" passages, nothing in the others
+        seen.extend(texts)
+        return [[{"start": 0, "end": 8, "role": "problem", "categories": ["P01"], "specific": False, "status": None}]
+                if t.startswith("right") else [] for t in texts]
+
+    a, b, c = passage("right, a", 0, 8), passage("wrong, b", 0, 8), passage("right, c", 0, 8)
+    sets = {"real:test": [a, b], "seed_gold": [c], "authored:test": [passage("right, x", 0, 8)]}
+    out = evaluate_sets(predict, sets, pool=REAL_TEXT)
+    assert pooled_name(sets) == pooled and list(out) == [pooled, "real:test", "seed_gold", "authored:test"]
+    assert out[pooled]["passages"] == 3 and out[pooled]["span_overlap50"]["recall"] == round(2 / 3, 4)
+    assert len(seen) == 4  # every passage predicted once
+    no_cache = {"seed_gold": [c], "authored:test": [{"text": "x", "statements": []}]}  # CI: no page cache
+    assert pooled_name(no_cache) == "seed_gold"  # the seeds gate alone
+    assert list(evaluate_sets(predict, no_cache, pool=REAL_TEXT)) == ["seed_gold", "authored:test"]
 
 
 def _span(text: str, piece: str, role: str = "remedy", after: int = 0):

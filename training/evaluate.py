@@ -202,11 +202,19 @@ def evaluate_tagger(tagger, passages: list[dict]) -> dict:
     return score(passages, [[s.to_dict() for s in ps] for ps in preds])
 
 
-def evaluate_sets(predict: Callable[[list[str]], list[list[dict]]], sets: dict[str, list[dict]]) -> dict:
-    out = {}
+def evaluate_sets(predict: Callable[[list[str]], list[list[dict]]], sets: dict[str, list[dict]],
+                  pool: tuple[str, ...] = ()) -> dict:
+    """Each non-empty set scored alone; with `pool`, those of its sets that are present are also scored as one
+    set, named "a+b" and listed first, from the same predictions (nothing is predicted twice)."""
+    out, predictions = {}, {}
     for name, passages in sets.items():
         if passages:
-            out[name] = score(passages, predict([p["text"] for p in passages]))
+            predictions[name] = predict([p["text"] for p in passages])
+            out[name] = score(passages, predictions[name])
+    pooled = [name for name in pool if name in predictions]
+    if len(pooled) > 1:
+        both = score([p for n in pooled for p in sets[n]], [q for n in pooled for q in predictions[n]])
+        out = {"+".join(pooled): both} | out
     return out
 
 

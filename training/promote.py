@@ -24,15 +24,8 @@ REAL_TEXT = ("real:test", "seed_gold")  # pooled into one gating set
 
 
 def pooled_name(sets: dict) -> str:
+    """The gating set's name as `evaluate_sets(..., pool=REAL_TEXT)` gives it; with no page cache, the seed gold."""
     return "+".join(name for name in REAL_TEXT if sets.get(name))
-
-
-def with_pooled(sets: dict) -> dict:
-    """The sets plus real text as one set (the gate); with no page cache that is the seed gold alone."""
-    name = pooled_name(sets)
-    if not name:
-        return dict(sets)
-    return {name: [p for n in REAL_TEXT for p in sets.get(n) or []]} | dict(sets)
 
 
 def headline(m: dict) -> dict[str, float]:
@@ -100,9 +93,9 @@ def run(args) -> int:
     target = Path(args.target) if args.target else DEFAULT_MODEL_DIR
     sets = default_sets(None, "test", args.seeds)
 
-    def metrics_of(directory: Path, quantize: bool = False, bf16: bool = False, sets: dict = sets) -> dict:
+    def metrics_of(directory: Path, quantize: bool = False, bf16: bool = False, pool: tuple[str, ...] = ()) -> dict:
         tagger = StatementTagger.from_pretrained(directory, quantize=quantize, bf16=bf16)
-        return evaluate_sets(lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)], sets)
+        return evaluate_sets(lambda texts: [[s.to_dict() for s in ps] for ps in tagger.predict(texts)], sets, pool)
 
     if args.card_only:
         write_measurements(target, sets, metrics_of)
@@ -110,9 +103,8 @@ def run(args) -> int:
         return 0
     run_dir = Path(args.run)
     candidate_dir = run_dir / "model" if (run_dir / "model" / "nianbao.json").is_file() else run_dir
-    gate_sets = with_pooled(sets)
-    cand = metrics_of(candidate_dir, sets=gate_sets)
-    cur = metrics_of(target, sets=gate_sets) if (target / "nianbao.json").is_file() else None
+    cand = metrics_of(candidate_dir, pool=REAL_TEXT)
+    cur = metrics_of(target, pool=REAL_TEXT) if (target / "nianbao.json").is_file() else None
     for name, m in cand.items():
         print(format_metrics(f"candidate {name}", m))
     accept, lines = compare(cand, cur, gate=pooled_name(sets))
