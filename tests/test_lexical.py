@@ -109,7 +109,8 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
 
     authored = split_passages(load_passages([repo_root() / "data" / "corpus" / "authored.jsonl"]))
     stand_in = {"train": authored["dev"][:6], "dev": authored["dev"][6:10], "test": authored["test"][:4]}
-    monkeypatch.setattr(real, "load_real", lambda split=None, quiet=False: stand_in[split])
+    asked = []
+    monkeypatch.setattr(real, "load_real", lambda split=None, quiet=False: asked.append(split) or stand_in[split])
     monkeypatch.setattr(L, "GRID_C", (4.0,))
     monkeypatch.setattr(L, "GRID_REAL_WEIGHT", (5.0,))
     monkeypatch.setattr(L, "GRID_BLEND", (0.3,))
@@ -123,8 +124,9 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
     out = tmp_path / "model"
     assert L.run(argparse.Namespace(model=str(DEFAULT_MODEL_DIR), out=str(out), data=[str(new)])) == 0
     assert fitted and all(n == 6 + 3 for n in fitted)  # the real train stand-in and the three new passages
-    chosen = _json.loads((out / "lexical_selection.json").read_text(encoding="utf-8"))["chosen"]
-    assert chosen == {"C": 4.0, "real_weight": 5.0, "blend": 0.3}
+    report = _json.loads((out / "lexical_selection.json").read_text(encoding="utf-8"))
+    assert report["chosen"] == {"C": 4.0, "real_weight": 5.0, "blend": 0.3}
+    assert "test" not in asked and "real:test" not in report  # the real test split is promote's to look at
     tagger = StatementTagger.from_pretrained(out)
     assert tagger.lexical is not None and tagger.blend == 0.3
 

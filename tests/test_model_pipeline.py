@@ -556,3 +556,20 @@ def test_confidence_is_platt_scaled_and_a_bad_map_is_refused_on_load(tmp_path):
     (broken / "calibration.json").write_text(json.dumps({"x": [0.1]}), encoding="utf-8")
     with pytest.raises(ModelError):
         load_model(str(broken))
+
+
+def test_a_finished_run_is_never_scored_on_the_real_test_split(monkeypatch):
+    """`nianbao train` reports real dev (its selection split), the seeds and the authored test split; the real
+    test split is left to `evaluate` / `promote`, so that choosing among runs cannot lean on it."""
+    import training.evaluate as E
+    from training.train import report_sets
+
+    def page(name):
+        return [{"text": name, "statements": []}]
+
+    monkeypatch.setattr(E, "default_sets", lambda data=None, split="test", seeds_dir=None: {
+        "real:test": page("test"), "seed_gold": page("seed"), "authored:test": page("authored")})
+    dev = page("dev")
+    sets = report_sets([], dev)
+    assert list(sets) == ["real:dev", "seed_gold", "authored:test"] and sets["real:dev"] is dev
+    assert list(report_sets([], [])) == ["seed_gold", "authored:test"]  # no page cache (CI)

@@ -2,8 +2,9 @@
 
 Protocol: fit on the authored train split and the real train split (real statements weighted up, they are
 few and they are what users send), choose C, the real weight and the blend on real dev + the seed gold
-(never the real test split), report the real test split once. Only settings that lose nothing on the seeds
-(span, role and category against --model as it is) are chosen from, since `nianbao promote` gates on the seeds;
+(never the real test split, which this command neither scores nor prints: `nianbao promote` looks at it once a
+candidate is chosen). Only settings that lose nothing on the seeds (span, role and category against --model as it
+is) are chosen from, since the seeds are part of `nianbao promote`'s gate;
 when none qualifies the best overall is written and the output says promote will refuse it. `nianbao lexical --out DIR` writes the
 chosen model into a model folder (a copy of --model; default under runs/); then `nianbao calibrate --model DIR`
 and `nianbao promote`.
@@ -81,7 +82,7 @@ def run(args) -> int:
 
     root = repo_root()
 
-    real_train, real_dev, real_test = load_real("train"), load_real("dev"), load_real("test")
+    real_train, real_dev = load_real("train"), load_real("dev")  # never the test split: see training/train.py report_sets
     if not (real_train and real_dev):
         print("真实标注集缓存缺失：无法在真实文本上选择（python -m training.real_cli missing）", file=sys.stderr)
         return 2
@@ -125,8 +126,7 @@ def run(args) -> int:
     lex.save_pretrained(out)
     chosen = StatementTagger.from_pretrained(out)
     report = {"chosen": {"C": C, "real_weight": rw, "blend": blend}}
-    for name, ps in {"real:test": real_test, "real:dev": real_dev, "seed_gold": seeds,
-                     "authored:test": authored["test"]}.items():
+    for name, ps in {"real:dev": real_dev, "seed_gold": seeds, "authored:test": authored["test"]}.items():
         if ps:
             base = evaluate_tagger(StatementTagger.from_pretrained(args.model, lexical=None), ps)
             new = evaluate_tagger(chosen, ps)
