@@ -271,6 +271,10 @@ def test_a_headed_item_is_one_statement_with_its_body():
     merged = merge_within_items([_span(text, p, "problem") for p in pieces], text)
     got = [text[c[0][0]:c[-1][1]] for _, _, c, _, _ in merged]
     assert got == ["信息公开内容单一。目前信息公开多涉及日常事务，财务公开较少", "渠道单一", "拓宽渠道", "人员兼职较多", "培训较少"]
+    # a headline, then lead-in clauses (about 25 characters, untagged) before the body: still one item
+    text = "二是拓宽公开渠道。对照年度考核要求，立足本镇工作实际，结合群众的办事需求，开通政务公开微信专栏。"
+    merged = merge_within_items([_span(text, p, "remedy") for p in ("拓宽公开渠道", "开通政务公开微信专栏")], text)
+    assert [text[c[0][0]:c[-1][1]] for _, _, c, _, _ in merged] == [text[2:-1]]
 
 
 def test_an_other_statement_must_close_a_sentence():
@@ -345,6 +349,8 @@ def test_statements_are_snapped_to_whole_clauses():
         ("problem", "信息更新不及时"), ("problem", "部分栏目内容空白")]
     text = "信息更新不及时部分栏目内容空白。"  # no punctuation between: one clause, joined
     assert got(text, [span(text, "信息更新不及时"), span(text, "栏目内容空白")]) == [("problem", text[:-1])]
+    text = "上级对年度工作要点提出了新的部署我办理解不够透彻。"  # a 7-character hole inside one clause
+    assert got(text, [span(text, "上级对年度工作要点"), span(text, "我办理解不够透彻")]) == [("problem", text[:-1])]
 
 
 def test_a_statement_that_overran_its_clause_hands_its_tail_on():
