@@ -42,22 +42,41 @@ _BARE_TITLE_MAX = 24
 _SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
 
 
+# where a romanisation gloss was blanked (主动    公开: model/textnorm.py) a title would not match; headings are
+# scanned with such blank runs between two characters cut out, and positions mapped back
+_GLOSS_BLANK = re.compile(r"(?<=[\u4e00-\u9fff]) {3,10}(?=[\u4e00-\u9fff])")
+
+
 def find_headings(norm: str) -> list[Heading]:
     """All line-initial section-heading candidates in document order."""
+    cuts = [m.span() for m in _GLOSS_BLANK.finditer(norm)]
+    view, where = norm, None
+    if cuts:
+        keep, at = [], 0
+        for s, e in cuts:
+            keep.extend(range(at, s))
+            at = e
+        keep.extend(range(at, len(norm)))
+        view, where = "".join(norm[i] for i in keep), keep + [len(norm)]
+
+    def at(i: int) -> int:  # a view position (or end) in norm
+        return where[i] if where else i
+
     out: list[Heading] = []
-    for m in _data()["_scan_rx"].finditer(norm):
+    for m in _data()["_scan_rx"].finditer(view):
         group = m.lastgroup  # the title alternative that matched, e.g. "s3_0"
         number = int(group[1:].split("_")[0])
         t_start, t_end = m.start(group), m.end(group)
-        line_end = norm.find("\n", t_end)
-        line_end = len(norm) if line_end < 0 else line_end
+        line_end = view.find("\n", t_end)
+        line_end = len(view) if line_end < 0 else line_end
         if m.group("num") is not None:
-            out.append(Heading(number, m.start("num"), t_start, t_end, line_end, True))
+            out.append(Heading(number, at(m.start("num")), at(t_start), at(t_end - 1) + 1, at(line_end), True))
             continue
         # a bare title without a numeral ("总体情况" alone on a line)
-        stripped = norm[t_start:line_end].strip()
+        stripped = view[t_start:line_end].strip()
         if len(stripped) <= _BARE_TITLE_MAX and not _SENTENCE_PUNCT.search(stripped) and t_end >= t_start + len(stripped) - 2:
-            out.append(Heading(number, t_start, t_start, t_end, t_start + len(norm[t_start:line_end].rstrip()), False))
+            end = t_start + len(view[t_start:line_end].rstrip())
+            out.append(Heading(number, at(t_start), at(t_start), at(t_end - 1) + 1, at(end - 1) + 1, False))
     return out
 
 

@@ -107,6 +107,22 @@ def test_title_and_numbering_variants():
     assert r.section_text(6) == "无。"
 
 
+def test_headings_with_pinyin_glosses_on_a_mirror_page():
+    """Mirror pages gloss characters in traditional script (問(wèn)題); the reader blanks the glosses (length kept),
+    and the titles are still found, with the section's text and offsets those of the page as written."""
+    text = (
+        "2023年政府信息公開(kāi)工作年度報(bào)告\n"
+        "一、總體情況\n全縣推進公開(kāi)。\n"
+        "二、主動(dòng)公開(kāi)政府信息情況\n表。\n"
+        "五、存在的主要問(wèn)題及改進(jìn)情況\n(一)存在問(wèn)題\n部分欄目更新不夠及時(shí)。\n"
+    )
+    r = parse(text)
+    assert numbers(r) == [1, 2, 5]
+    five = r.section(5)
+    assert text[five.start:].startswith("五、存在的主要問(wèn)題")
+    assert r.section_text(5).endswith("部分欄目更新不夠及時(shí)。")
+
+
 def test_heading_with_body_on_same_line():
     r = parse("2023年政府信息公开工作年度报告\n一、总体情况。2023年，全县推进公开。\n二、主动公开政府信息情况\n表\n")
     s1 = r.section(1)
