@@ -88,11 +88,21 @@ def _line_cues() -> re.Pattern:
     return re.compile("|".join(f"(?:{c})" for c in cues))
 
 
+@lru_cache(maxsize=1)
+def _first_line_item() -> re.Pattern:
+    return re.compile(rules.read("sections")["unheaded_problems"]["first_line_item"])
+
+
 def unheaded_passage(report: Report) -> tuple[int, str] | None:
-    """(offset, text) from the first line that opens the problems or the plans to section 6 or the end."""
+    """(offset, text) from the first line that opens the problems or the plans to section 6 or the end; the
+    whole text when it opens inside a list of improvement items (data/sections.json `first_line_item`)."""
     norm = report.norm or report.text
     six = report.section(6)
     end = six.start if six is not None else len(norm)
+    first = len(norm[:end]) - len(norm[:end].lstrip())
+    if _first_line_item().match(norm[first:end]):
+        body = report.text[first:end].rstrip()
+        return (first, body) if body.strip() else None
     pos = 0
     for line in norm[:end].split("\n"):
         if _line_cues().search(line):
