@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from inference import rules
+from model.textnorm import cut_out
 
 
 
@@ -49,18 +50,10 @@ _GLOSS_BLANK = re.compile(r"(?<=[\u4e00-\u9fff]) {3,10}(?=[\u4e00-\u9fff])")
 
 def find_headings(norm: str) -> list[Heading]:
     """All line-initial section-heading candidates in document order."""
-    cuts = [m.span() for m in _GLOSS_BLANK.finditer(norm)]
-    view, where = norm, None
-    if cuts:
-        keep, at = [], 0
-        for s, e in cuts:
-            keep.extend(range(at, s))
-            at = e
-        keep.extend(range(at, len(norm)))
-        view, where = "".join(norm[i] for i in keep), keep + [len(norm)]
+    view, where = cut_out(norm, _GLOSS_BLANK)
 
-    def at(i: int) -> int:  # a view position (or end) in norm
-        return where[i] if where else i
+    def at(i: int) -> int:  # a view position in norm (i == len(view): the end of norm)
+        return i if where is None else (where[i] if i < len(where) else len(norm))
 
     out: list[Heading] = []
     for m in _data()["_scan_rx"].finditer(view):

@@ -55,10 +55,10 @@ def without_romanisation(text: str) -> str:
     return ROMANISATION.sub(lambda m: " " * len(m.group()), text)
 
 
-def without_glosses(text: str) -> tuple[str, list[int] | None]:
-    """`text` with its romanisation glosses cut out, and for each character left its position in `text`
-    (None when there is no gloss: the text is returned as it is)."""
-    cut = [m.span() for m in ROMANISATION.finditer(text)]
+def cut_out(text: str, pattern: re.Pattern) -> tuple[str, list[int] | None]:
+    """`text` with every match of `pattern` cut out, and for each character left its position in `text`
+    (None when nothing matched: the text is returned as it is)."""
+    cut = [m.span() for m in pattern.finditer(text)]
     if not cut:
         return text, None
     keep, at = [], 0
@@ -67,6 +67,11 @@ def without_glosses(text: str) -> tuple[str, list[int] | None]:
         at = e
     keep.extend(range(at, len(text)))
     return "".join(text[i] for i in keep), keep
+
+
+def without_glosses(text: str) -> tuple[str, list[int] | None]:
+    """`text` with its romanisation glosses cut out, and for each character left its position in `text`."""
+    return cut_out(text, ROMANISATION)
 
 
 def model_view(text: str) -> str:
