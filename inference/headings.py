@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from inference import rules
-from model.textnorm import cut_out
+from model.textnorm import cut_out, source_span
 
 
 
@@ -51,10 +51,6 @@ _GLOSS_BLANK = re.compile(r"(?<=[\u4e00-\u9fff]) {3,10}(?=[\u4e00-\u9fff])")
 def find_headings(norm: str) -> list[Heading]:
     """All line-initial section-heading candidates in document order."""
     view, where = cut_out(norm, _GLOSS_BLANK)
-
-    def at(i: int) -> int:  # a view position in norm (i == len(view): the end of norm)
-        return i if where is None else (where[i] if i < len(where) else len(norm))
-
     out: list[Heading] = []
     for m in _data()["_scan_rx"].finditer(view):
         group = m.lastgroup  # the title alternative that matched, e.g. "s3_0"
@@ -62,14 +58,16 @@ def find_headings(norm: str) -> list[Heading]:
         t_start, t_end = m.start(group), m.end(group)
         line_end = view.find("\n", t_end)
         line_end = len(view) if line_end < 0 else line_end
+        title = source_span(where, t_start, t_end)
         if m.group("num") is not None:
-            out.append(Heading(number, at(m.start("num")), at(t_start), at(t_end - 1) + 1, at(line_end), True))
+            numeral = source_span(where, m.start("num"), t_end)[0]
+            out.append(Heading(number, numeral, *title, source_span(where, t_start, line_end)[1], True))
             continue
         # a bare title without a numeral ("总体情况" alone on a line)
         stripped = view[t_start:line_end].strip()
         if len(stripped) <= _BARE_TITLE_MAX and not _SENTENCE_PUNCT.search(stripped) and t_end >= t_start + len(stripped) - 2:
             end = t_start + len(view[t_start:line_end].rstrip())
-            out.append(Heading(number, at(t_start), at(t_start), at(t_end - 1) + 1, at(end - 1) + 1, False))
+            out.append(Heading(number, title[0], *title, source_span(where, t_start, end)[1], False))
     return out
 
 

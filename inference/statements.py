@@ -100,14 +100,17 @@ def unheaded_passage(report: Report) -> tuple[int, str] | None:
     six = report.section(6)
     end = six.start if six is not None else len(norm)
     first = len(norm[:end]) - len(norm[:end].lstrip())
-    if _first_line_item().match(norm[first:end]):
-        body = report.text[first:end].rstrip()
-        return (first, body) if body.strip() else None
+    start = first if _first_line_item().match(norm[first:end]) else _first_cue_line(norm[:end])
+    body = report.text[start:end].rstrip() if start is not None else ""
+    return (start, body) if body.strip() else None
+
+
+def _first_cue_line(text: str) -> int | None:
+    """Offset of the first line that opens the problems or the plans (data/sections.json `line_cues`)."""
     pos = 0
-    for line in norm[:end].split("\n"):
+    for line in text.split("\n"):
         if _line_cues().search(line):
-            body = report.text[pos:end].rstrip()
-            return (pos, body) if body.strip() else None
+            return pos
         pos += len(line) + 1
     return None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from model.lexical import LexicalCategoryModel
-from model.textnorm import model_view, without_glosses
+from model.textnorm import model_view, source_span, without_glosses
 from model.statement_model import StatementModel, load_tokenizer, tokenize_windows
 
 # Characters a statement never starts or ends with (enumeration punctuation, spaces).
@@ -219,7 +219,7 @@ class StatementTagger:
             if keep is None:
                 continue
             for st in statements:
-                st.start, st.end = keep[st.start], keep[st.end - 1] + 1
+                st.start, st.end = source_span(keep, st.start, st.end)
         return out
 
     @torch.inference_mode()

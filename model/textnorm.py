@@ -69,6 +69,11 @@ def cut_out(text: str, pattern: re.Pattern) -> tuple[str, list[int] | None]:
     return "".join(text[i] for i in keep), keep
 
 
+def source_span(keep: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """A non-empty span of a cut-out view (`cut_out`) as positions in the text it was cut from."""
+    return (start, end) if keep is None else (keep[start], keep[end - 1] + 1)
+
+
 def without_glosses(text: str) -> tuple[str, list[int] | None]:
     """`text` with its romanisation glosses cut out, and for each character left its position in `text`."""
     return cut_out(text, ROMANISATION)
