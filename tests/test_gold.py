@@ -101,3 +101,19 @@ def test_load_gold_without_seeds_fails_clearly(tmp_path):
 
     with pytest.raises(DataError):
         C.load_gold(tmp_path / "missing")
+
+
+def test_blind_second_pass_over_the_seeds_validates_and_its_agreement_is_the_one_on_disk():
+    """data/gold/second_seeds.jsonl: the same ten passages labelled again from the guideline alone; the
+    agreement it gives is what data/real/agreement.json (and so the model card) reports."""
+    from training.evaluate import seed_agreement
+
+    second = C.GOLD_PATH.parent / "second_seeds.jsonl"
+    issues, n = C.validate_paths([second], seeds_dir=SEEDS)
+    assert issues == [] and n == 10
+    ids = lambda path: [json.loads(l)["id"] for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    assert ids(second) == ids(C.GOLD_PATH)
+    on_disk = json.loads((C.DATA_DIR / "real" / "agreement.json").read_text(encoding="utf-8"))
+    row = seed_agreement(SEEDS)["seeds: gold vs second_seeds"]
+    assert row == on_disk["seeds: gold vs second_seeds"]
+    assert row["statements_first"] == 50 and 0 < row["span_overlap50_f1"] <= 1

@@ -174,3 +174,23 @@ def test_new_pages_are_measured_before_they_join_the_split(cache, tmp_path, monk
     assert "span overlap50" in printed
     assert real_cli.measure(["nobody"], None) == 2
     assert "nobody.jsonl" in capsys.readouterr().err
+
+
+def test_related_documents_always_train_and_never_share_a_site_with_dev_or_test(tmp_path):
+    """R-9: a related document (self-inspection, rectification report) is training data only, and a site
+    whose pages sit in dev or test is refused for it rather than put on both sides."""
+    def rec(i, url, layout="one_section"):
+        return {"id": f"real-{i:012d}", "url": url, "layout": layout}
+    splits = tmp_path / "splits.json"
+    reports = [rec(k, f"https://site{k}.gov.cn/ndbg/{k}.html") for k in range(12)]
+    assignment = real.freeze_splits(reports, splits)
+    assert {"train", "dev", "test"} <= set(assignment.values())
+    free = [r for r in reports if assignment[r["id"]] == "train"][0]
+    held = [r for r in reports if assignment[r["id"]] == "test"][0]
+    before = dict(assignment)
+    related = [rec(100, free["url"].replace(".html", "_zc.html"), "related"), rec(101, "https://new.gov.cn/zgbg/1.html", "related")]
+    assignment = real.freeze_splits(reports + related, splits)
+    assert [assignment[r["id"]] for r in related] == ["train", "train"]
+    assert {k: v for k, v in assignment.items() if k in before} == before
+    with pytest.raises(Exception, match="test"):
+        real.freeze_splits(reports + related + [rec(102, held["url"].replace(".html", "_zc.html"), "related")], splits)

@@ -341,6 +341,30 @@ def locate_sections(real_passages: list[dict]) -> dict:
 
 
 # -- agreement of two annotators on real pages ------------------------------------------------------------
+def _agreement_row(gold: list[dict], pred: list[list[dict]]) -> dict[str, Any]:
+    m = score(gold, pred)
+    return {"passages": len(gold), "statements_first": m["gold_statements"], "statements_second": m["predicted_statements"],
+            "span_overlap50_f1": m["span_overlap50"]["f1"], "span_exact_f1": m["span_exact"]["f1"],
+            "role_accuracy": m["role_accuracy"], "category_micro_f1": m["category_micro_f1"],
+            "category_set_f1_problems": m["category_set_f1"]["problems"],
+            "category_set_f1_remedies": m["category_set_f1"]["remedies"],
+            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]}
+
+
+def seed_agreement(seeds_dir: Path | None = None) -> dict[str, Any]:
+    """The seed gold against a blind second pass over the same passages (`data/gold/second_seeds.jsonl`,
+    labelled from the guideline alone, without the gold or any model output). Empty without the seeds."""
+    from training.corpus import DEFAULT_SEEDS_DIR, GOLD_PATH, load_gold
+
+    seeds_dir = Path(seeds_dir or DEFAULT_SEEDS_DIR)
+    second_path = GOLD_PATH.parent / "second_seeds.jsonl"
+    if not seeds_dir.is_dir() or not second_path.is_file():
+        return {}
+    second = {p["id"]: p for p in load_gold(seeds_dir, second_path)}
+    gold = [p for p in load_gold(seeds_dir) if p["id"] in second]
+    return {"seeds: gold vs second_seeds": _agreement_row(gold, [second[p["id"]]["statements"] for p in gold])}
+
+
 def real_agreement(real_dir: Path | None = None) -> dict[str, Any]:
     """First pass vs every second pass (`second_<annotator>.jsonl`) on the pages both labelled, with the
     evaluation scorer (first pass as reference): span F1, role accuracy, category micro-F1, report-level
@@ -360,12 +384,5 @@ def real_agreement(real_dir: Path | None = None) -> dict[str, Any]:
             pred.append(r["statements"])
         if not gold:
             continue
-        m = score(gold, pred)
-        out[f"real: first pass vs {path.stem}"] = {
-            "passages": len(gold), "statements_first": m["gold_statements"], "statements_second": m["predicted_statements"],
-            "span_overlap50_f1": m["span_overlap50"]["f1"], "span_exact_f1": m["span_exact"]["f1"],
-            "role_accuracy": m["role_accuracy"], "category_micro_f1": m["category_micro_f1"],
-            "category_set_f1_problems": m["category_set_f1"]["problems"],
-            "category_set_f1_remedies": m["category_set_f1"]["remedies"],
-            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]}
+        out[f"real: first pass vs {path.stem}"] = _agreement_row(gold, pred)
     return out

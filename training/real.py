@@ -40,7 +40,11 @@ RESERVED_PATH = C.REPO.parent / "shared" / "eval" / "reserved_urls.txt"
 RECORD_FIELDS = ("id", "origin", "url", "query", "rank", "sha1", "chars", "year", "level", "section", "layout",
                  "cut_start", "cut_end", "annotator", "passage_start", "passage_end", "statements")
 OPTIONAL_FIELDS = ("note",)
-LAYOUTS = ("one_section", "two_sections", "unnumbered", "summary", "table")
+LAYOUTS = ("one_section", "two_sections", "unnumbered", "summary", "table", "related")
+# `related`: the problems / remedies part of a related document (a 政务公开 self-inspection or rectification
+# report, a work summary), not an annual report (guideline R-9). Training data only: such pages always go to
+# the train split, so dev and test stay what the product reads.
+TRAIN_ONLY_LAYOUTS = ("related",)
 REAL_SPLIT_RATIOS = {"train": 0.5, "dev": 0.2, "test": 0.3}
 
 
@@ -317,6 +321,8 @@ def freeze_splits(records: list[dict[str, Any]], path: Path = SPLITS_PATH) -> di
     assignment = read_splits(path)
     by_host: dict[str, list[str]] = {}
     for r in records:
+        if r.get("layout") in TRAIN_ONLY_LAYOUTS:
+            continue  # placed below, once every site's split is known
         by_host.setdefault(host_of(r["url"]), []).append(r["id"])
     counts = {s: sum(1 for v in assignment.values() if v == s) for s in REAL_SPLIT_RATIOS}
     host_split = {host_of(r["url"]): assignment[r["id"]] for r in records if r["id"] in assignment}
@@ -332,6 +338,13 @@ def freeze_splits(records: list[dict[str, Any]], path: Path = SPLITS_PATH) -> di
         for i in ids:
             assignment[i] = split
             counts[split] += 1
+    for r in records:
+        if r.get("layout") not in TRAIN_ONLY_LAYOUTS or r["id"] in assignment:
+            continue
+        held = host_split.get(host_of(r["url"]), "train")
+        if held != "train":  # one site never on both sides
+            raise C.DataError(f"{r['id']}：相关文件所在网站 {host_of(r['url'])} 的网页属于 {held} 划分，不能用作训练数据")
+        assignment[r["id"]] = "train"
     path.write_text(json.dumps({"grouped_by": "site", "ratios": REAL_SPLIT_RATIOS,
                                 "assignment": dict(sorted(assignment.items()))}, ensure_ascii=False, indent=0)
                     + "\n", encoding="utf-8")

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from training.evaluate import real_agreement
+from training.evaluate import real_agreement, seed_agreement
 from training.real import REAL_DIR, REAL_SPLIT_RATIOS, cache_dir, check, freeze_splits, missing, put, read_records, record_files, \
     validate_paths
 
@@ -29,10 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     sub.add_parser("split", help="freeze the real train/dev/test split (new records only)")
     sub.add_parser("validate")
-    sub.add_parser("agreement", help="first vs second pass; writes data/real/agreement.json")
+    sub.add_parser("agreement", help="first vs second pass on real pages, and the seed gold vs its blind second pass; "
+                                  "writes data/real/agreement.json")
     args = ap.parse_args(argv)
     if args.cmd == "agreement":
-        result = real_agreement()
+        result = real_agreement() | seed_agreement()
         (REAL_DIR / "agreement.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
