@@ -114,6 +114,10 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
     monkeypatch.setattr(L, "GRID_C", (4.0,))
     monkeypatch.setattr(L, "GRID_REAL_WEIGHT", (5.0,))
     monkeypatch.setattr(L, "GRID_BLEND", (0.3,))
+    import training.corpus as corpus
+
+    seeds_read = []
+    monkeypatch.setattr(corpus, "load_gold", lambda *a, **k: seeds_read.append(a) or [])
     fitted = []
     real_fit = L.fit
     monkeypatch.setattr(L, "fit", lambda cats, a, r, *rest: fitted.append(len(r)) or real_fit(cats, a, r, *rest))
@@ -126,18 +130,18 @@ def test_nianbao_lexical_fits_new_labelled_passages_and_writes_a_model_folder(tm
     assert fitted and all(n == 6 + 3 for n in fitted)  # the real train stand-in and the three new passages
     report = _json.loads((out / "lexical_selection.json").read_text(encoding="utf-8"))
     assert report["chosen"] == {"C": 4.0, "real_weight": 5.0, "blend": 0.3}
-    assert "test" not in asked and "real:test" not in report  # the real test split is promote's to look at
+    assert "test" not in asked and "real:test" not in report  # the test sets are promote's to look at
+    assert not seeds_read and "seed_gold" not in report
     tagger = StatementTagger.from_pretrained(out)
     assert tagger.lexical is not None and tagger.blend == 0.3
 
 
-def test_lexical_choice_passes_over_settings_that_lose_on_the_seeds():
+def test_lexical_choice_takes_the_best_real_dev_score_and_breaks_ties_towards_the_bert_head():
     from training.lexical import choose
 
-    rows = [(1.91, 16.0, 20.0, 0.5, False), (1.90, 4.0, 20.0, 0.35, True), (1.80, 4.0, 5.0, 0.2, True)]
-    assert choose(rows)[1:4] == (4.0, 20.0, 0.35)
-    assert choose([(r[0], *r[1:4], False) for r in rows])[1:4] == (16.0, 20.0, 0.5)  # none keeps them: best overall
-    assert choose([(1.9, 4.0, 5.0, 0.2, True), (1.9, 4.0, 5.0, 0.35, True)])[3] == 0.35  # tie: more BERT head
+    rows = [(1.91, 16.0, 20.0, 0.5), (1.90, 4.0, 20.0, 0.35), (1.80, 4.0, 5.0, 0.2)]
+    assert choose(rows)[1:4] == (16.0, 20.0, 0.5)
+    assert choose([(1.9, 4.0, 5.0, 0.2), (1.9, 4.0, 5.0, 0.35)])[3] == 0.35  # tie: more BERT head
 
 
 def test_parallel_shortcomings_in_one_clause_list_are_split():

@@ -1,13 +1,11 @@
 """Fit the character n-gram category model (model/lexical.py) and choose its blend weight on real text.
 
 Protocol: fit on the authored train split and the real train split (real statements weighted up, they are
-few and they are what users send), choose C, the real weight and the blend on real dev + the seed gold
-(never the real test split, which this command neither scores nor prints: `nianbao promote` looks at it once a
-candidate is chosen). Only settings that lose nothing on the seeds (span, role and category against --model as it
-is) are chosen from, since the seeds are part of `nianbao promote`'s gate;
-when none qualifies the best overall is written and the output says promote will refuse it. `nianbao lexical --out DIR` writes the
-chosen model into a model folder (a copy of --model; default under runs/); then `nianbao calibrate --model DIR`
-and `nianbao promote`.
+few and they are what users send), choose C, the real weight and the blend on the real dev split alone. The real
+test split and the seed gold are test sets (stop 24): this command neither scores nor prints them, and
+`nianbao promote` looks at both once a candidate is chosen. `nianbao lexical --out DIR` writes the chosen model
+into a model folder (a copy of --model; default under runs/); then `nianbao calibrate --model DIR` and
+`nianbao promote`.
 """
 from __future__ import annotations
 
@@ -55,10 +53,9 @@ def selection_score(metrics: dict) -> float:
             + 0.5 * (sets["problems"] + sets["remedies"]) / 2)
 
 
-def choose(results: list[tuple[float, float, float, float, bool]]) -> tuple[float, float, float, float, bool]:
-    """(selection score, C, real weight, blend, keeps the seeds) rows -> the best score among the rows that keep
-    the seeds (all rows when none does); ties go to more weight on the BERT head."""
-    return max([r for r in results if r[4]] or results, key=lambda r: (r[0], r[3]))
+def choose(results: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    """(selection score, C, real weight, blend) rows -> the best score; ties go to more weight on the BERT head."""
+    return max(results, key=lambda r: (r[0], r[3]))
 
 
 def add_arguments(parser) -> None:
@@ -75,50 +72,34 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from training.corpus import load_gold
     from training.data import load_passages, repo_root, split_passages
     from training.evaluate import evaluate_tagger, format_metrics
     from training.real import load_real
 
     root = repo_root()
 
-    real_train, real_dev = load_real("train"), load_real("dev")  # never the test split: see training/train.py report_sets
+    # never the real test split nor the seeds: both are test sets (see training/train.py report_sets)
+    real_train, real_dev = load_real("train"), load_real("dev")
     if not (real_train and real_dev):
         print("真实标注集缓存缺失：无法在真实文本上选择（python -m training.real_cli missing）", file=sys.stderr)
         return 2
-    seeds = load_gold(root.parent / "shared" / "seeds") if (root.parent / "shared" / "seeds").is_dir() else []
     authored = split_passages(load_passages([root / "data" / "corpus" / "authored.jsonl"]))
     # users' newly labelled reports are real text: fitted with the real train split, never selected on
     real_train = real_train + (load_passages(args.data) if args.data else [])
     tagger = StatementTagger.from_pretrained(args.model, lexical=None)
     categories = tagger.categories
-    select = {"real:dev": real_dev, "seed_gold": seeds}
-
-    def measure(t, sets):
-        return {name: evaluate_tagger(t, ps) for name, ps in sets.items() if ps}
-
-    from training.promote import compare  # promote's comparison, on the seeds alone: selection never sees real test
-
-    current = {"seed_gold": evaluate_tagger(StatementTagger.from_pretrained(args.model), seeds)} if seeds else {}
-
-    def keeps_seeds(m: dict) -> bool:
-        return compare({"seed_gold": m["seed_gold"]}, current, gate="seed_gold")[0] if seeds else True
 
     results = []
     for C, rw in itertools.product(GRID_C, GRID_REAL_WEIGHT):
         lex = fit(categories, authored["train"], real_train, C, rw)
         for blend in GRID_BLEND:
             tagger.lexical, tagger.blend = lex, blend
-            m = measure(tagger, select)
-            s = sum(selection_score(v) * len(select[k]) for k, v in m.items()) / sum(len(select[k]) for k in m)
-            results.append((s, C, rw, blend, keeps_seeds(m)))
-            print(f"C={C:<5} real×{rw:<5} blend={blend:<5} select={s:.4f} "
-                  + " ".join(f"{k}: cat {v['category_micro_f1']:.3f} span {v['span_overlap50']['f1']:.3f}"
-                             for k, v in m.items()), flush=True)
-    _, C, rw, blend, kept = choose(results)
-    if not kept:
-        print("没有不降低种子报告指标的设置：写出总体最优者，但 promote 会拒绝它", file=sys.stderr)
-    print(f"chosen: C={C} real×{rw} blend={blend} ({sum(r[4] for r in results)} of {len(results)} settings keep the seeds)")
+            m = evaluate_tagger(tagger, real_dev)
+            results.append((selection_score(m), C, rw, blend))
+            print(f"C={C:<5} real×{rw:<5} blend={blend:<5} select={results[-1][0]:.4f} "
+                  f"real:dev: cat {m['category_micro_f1']:.3f} span {m['span_overlap50']['f1']:.3f}", flush=True)
+    _, C, rw, blend = choose(results)
+    print(f"chosen: C={C} real×{rw} blend={blend}")
     lex = fit(categories, authored["train"], real_train, C, rw, blend)
     out = Path(args.out)
     if out.resolve() != Path(args.model).resolve():
@@ -126,7 +107,7 @@ def run(args) -> int:
     lex.save_pretrained(out)
     chosen = StatementTagger.from_pretrained(out)
     report = {"chosen": {"C": C, "real_weight": rw, "blend": blend}}
-    for name, ps in {"real:dev": real_dev, "seed_gold": seeds, "authored:test": authored["test"]}.items():
+    for name, ps in {"real:dev": real_dev, "authored:test": authored["test"]}.items():
         if ps:
             base = evaluate_tagger(StatementTagger.from_pretrained(args.model, lexical=None), ps)
             new = evaluate_tagger(chosen, ps)

@@ -214,13 +214,14 @@ def _brief(m: dict) -> dict:
 
 
 def report_sets(data: list[str], real_dev: list[dict]) -> dict[str, list[dict]]:
-    """What a finished run is scored on: real dev (the split it was chosen on), the seed gold and the authored
-    test split. Never the real test split: that is looked at by `nianbao evaluate` and `promote`, once a run is
-    chosen, so that choosing among runs cannot lean on it."""
+    """What a finished run is scored on: real dev (the split it was chosen on) and the authored test split.
+    Never the real test split nor the seed gold: they are the test sets (stop 24), looked at by `nianbao
+    evaluate` and `promote` once a run is chosen, so that choosing among runs cannot lean on them."""
     from training.evaluate import default_sets
 
     sets = default_sets(data)
     sets.pop("real:test", None)
+    sets.pop("seed_gold", None)
     return ({"real:dev": real_dev} if real_dev else {}) | sets
 
 
