@@ -579,3 +579,12 @@ def test_a_finished_run_is_never_scored_on_the_test_sets(monkeypatch):
     sets = report_sets([], dev)
     assert list(sets) == ["real:dev", "authored:test"] and sets["real:dev"] is dev
     assert list(report_sets([], [])) == ["authored:test"]  # no page cache (CI)
+
+
+def test_related_documents_have_their_own_repeat_in_the_training_epoch():
+    from training.train import repeated_real
+
+    pages = [{"id": "a", "layout": "one_section"}, {"id": "b", "layout": "related"}, {"id": "c", "layout": "unnumbered"}]
+    ids = sorted(p["id"] for p in repeated_real(pages, 3, 1))
+    assert ids == ["a", "a", "a", "b", "c", "c", "c"]
+    assert [p["id"] for p in repeated_real(pages, 0, 2)] == ["b", "b"]

@@ -210,7 +210,10 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         "",
         f"- data: {', '.join(_relative(d) for d in info.get('data', []))} — train split, {info.get('train_passages')} passages"
         f" (authored; see data/README.md), of them {info.get('real_train_passages', 0)} real passages (data/real, train split)"
-        f" seen {info.get('real_repeat', 0)}x per epoch; model selection on {info.get('dev_set', 'authored:dev')};",
+        f" seen {info.get('real_repeat', 0)}x per epoch"
+        + (f" ({info['related_train_passages']} of them related documents, guideline R-9, seen {info.get('related_repeat')}x)"
+           if info.get("related_train_passages") else "")
+        + f"; model selection on {info.get('dev_set', 'authored:dev')};",
         "  the seed gold and the real dev/test splits are never trained on",
     ]
     chain, step = [], info

@@ -38,6 +38,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--real-repeat", type=int, default=3,
                         help="how many times each real training passage (data/real, train split) is seen per epoch; "
                              "0 leaves real text out. Model selection uses the real dev split whenever it is cached")
+    parser.add_argument("--related-repeat", type=int, default=None,
+                        help="how many times each related document of the real train split (guideline R-9: self-inspection "
+                             "and rectification reports) is seen per epoch; default: as --real-repeat")
     parser.add_argument("--realistic", type=float, default=0.0,
                         help="share of authored training passages that also get a variant rewritten toward real pages "
                              "(ASCII punctuation, no markers, one paragraph, cut short; training/realistic.py)")
@@ -213,6 +216,16 @@ def _brief(m: dict) -> dict:
     }
 
 
+def repeated_real(real_train: list[dict], report_repeat: int, related_repeat: int) -> list[dict]:
+    """The real train split as one epoch sees it: report pages `report_repeat` times, related documents
+    (guideline R-9) `related_repeat` times."""
+    from training.real import TRAIN_ONLY_LAYOUTS
+
+    related = [p for p in real_train if p.get("layout") in TRAIN_ONLY_LAYOUTS]
+    reports = [p for p in real_train if p.get("layout") not in TRAIN_ONLY_LAYOUTS]
+    return reports * report_repeat + related * related_repeat
+
+
 def report_sets(data: list[str], real_dev: list[dict]) -> dict[str, list[dict]]:
     """What a finished run is scored on: real dev (the split it was chosen on) and the authored test split.
     Never the real test split nor the seed gold: they are the test sets (stop 24), looked at by `nianbao
@@ -239,9 +252,9 @@ def run(args) -> int:
         raise SystemExit("没有训练数据：--no-corpus 时必须用 --data 指定标注文件")
     passages = load_passages(data)
     parts = split_passages(passages)
-    from training.real import load_real
+    from training.real import TRAIN_ONLY_LAYOUTS, load_real
 
-    real_train = load_real("train") if args.real_repeat else []
+    real_train = load_real("train") if args.real_repeat or args.related_repeat else []
     real_dev = load_real("dev")
     train_set = parts["train"][: args.limit] if args.limit else parts["train"]
     if args.realistic:
@@ -252,7 +265,9 @@ def run(args) -> int:
         from training.clause_lists import clause_list_passages
 
         train_set = train_set + clause_list_passages(args.clause_lists, seed=args.seed)
-    train_set = train_set + real_train * args.real_repeat
+    related_repeat = args.real_repeat if args.related_repeat is None else args.related_repeat
+    train_set = train_set + repeated_real(real_train, args.real_repeat, related_repeat)
+    related = [p for p in real_train if p.get("layout") in TRAIN_ONLY_LAYOUTS]
     # choose by real text whenever it is there: the authored dev split rewards the authored style
     dev_set = real_dev or parts["dev"]
     out = Path(args.out)
@@ -285,6 +300,8 @@ def run(args) -> int:
         "train_passages": len(train_set),
         "real_train_passages": len(real_train),
         "real_repeat": args.real_repeat,
+        "related_train_passages": len(related),
+        "related_repeat": related_repeat,
         "realistic_share": args.realistic,
         "clause_lists": args.clause_lists,
         "heads_only": args.heads_only,
