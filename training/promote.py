@@ -123,12 +123,13 @@ def write_measurements(target: Path, sets: dict, metrics_of) -> None:
     from training.baseline import BaselineTagger
     from training.evaluate import evaluate_sets
 
-    from training.calibrate import calibrate_model, calibration_set, held_out_set
+    from training.calibrate import calibrate_model, calibration_set
+    from training.real import load_real
 
     calibration = {}
     fit_on = calibration_set()
     if fit_on:
-        calibration = calibrate_model(target, fit_on, held_out_set())
+        calibration = calibrate_model(target, fit_on, load_real("test"))
     model = metrics_of(target)
     model_int8 = metrics_of(target, quantize=True)
     from inference.statements import native_bf16
@@ -279,8 +280,8 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
 
         lines += ["", "## Calibration", "",
                   "`confidence` is the probability that a statement is right (overlap >= 50 %, same role, a shared",
-                  "category), fitted by Platt scaling on the real dev split (`calibration.json`, `dev` rows below);",
-                  "`test` rows are the two test sets, the real test split and the seed gold, held out. The rubric",
+                  "category), fitted by Platt scaling on the real dev split and the seed gold (`calibration.json`,",
+                  "`dev` rows below); `test` rows are the held-out real test split. The rubric",
                   "deducts only on statements with confidence >= `statement_min_confidence` (data/rubric.json).", ""]
         for key, r in calibration.items():
             lines += [format_reliability(key.replace("_", " "), r), ""]
