@@ -146,6 +146,29 @@ def test_score_counts_misses_and_false_alarms():
     assert 0.6 < m["category_micro_f1"] < 0.7
 
 
+def test_rating_agreement_counts_the_points_the_statements_move():
+    """A joined clause list that keeps one of three problem categories costs the report points under 存在问题：实际
+    列出问题 that the gold statements do not; an uncertain extra problem is read the way that costs less."""
+    from training.evaluate import rating_agreement, section5_points
+
+    text = "一是公开内容不够全面，更新不够及时，人员多为兼职。二是加强业务培训。"  # invented
+    def st(a, b, role, cats, **kw):
+        return {"start": text.index(a), "end": text.index(a) + len(a), "role": role, "categories": cats,
+                "specific": False, "status": "planned" if role == "remedy" else None} | kw
+    gold = [st("公开内容不够全面", 0, "problem", ["P02"]), st("更新不够及时", 0, "problem", ["P03"]),
+            st("人员多为兼职", 0, "problem", ["P06"]), st("加强业务培训", 0, "remedy", ["R02"])]
+    joined = [st("公开内容不够全面，更新不够及时，人员多为兼职", 0, "problem", ["P02"]), gold[3]]
+    assert section5_points(text, gold)["problems_stated"] == 0
+    assert section5_points(text, joined)["problems_stated"] == 4  # one category: rubric points_by_count["1"]
+    r = rating_agreement([{"text": text, "statements": gold}] * 2, [gold, joined])
+    assert r["passages"] == 2 and r["same_points"] == 1 and r["part_same_share"]["problems_stated"] == 0.5
+    assert r["mean_diff"] > 0  # the model's reading took more points than the gold one
+    unsure = joined + [st("更新不够及时", 0, "problem", ["P03"], confidence=0.2)]
+    unsure[0] = unsure[0] | {"end": text.index("，")}
+    # the uncertain problem is read the way that costs the report less (two categories, not one)
+    assert section5_points(text, unsure)["problems_stated"] == 2
+
+
 def test_score_names_the_kind_of_each_error():
     def st(start, end, role="problem", categories=("P01",)):
         return {"start": start, "end": end, "role": role, "categories": list(categories), "specific": False,

@@ -121,6 +121,49 @@ def _macro_f1(pairs: list[tuple[str, str | None]]) -> float:
     return round(sum(_binary_f1([(g == c, p == c) for g, p in pairs]) for c in classes) / len(classes), 4)
 
 
+def section5_points(text: str, statements: list[dict], rubric=None) -> dict[str, float]:
+    """Points the rubric's statement parts (data/rubric.json, type `statements`) take from a section-五 passage
+    whose statements are `statements`: what a user's rating would lose from these statements alone. A statement
+    without a confidence (gold) counts as sure; predicted ones keep theirs, so uncertain ones are treated as the
+    product treats them (需人工复核, the reading that costs the report less)."""
+    from inference.report import Report, Section, Statement
+    from inference.scoring import BatchFindings, default_rubric
+    from inference.registry import rubric_rules
+
+    rubric = rubric or default_rubric()
+    report = Report(source="evaluation", text=text, norm=text, sections=[Section(5, "", 0, 0, len(text))],
+                    statements=[Statement(text=text[st["start"]:st["end"]], start=st["start"], end=st["end"], section=5,
+                                          role=st["role"], categories=list(st.get("categories") or []),
+                                          specific=bool(st.get("specific")), status=st.get("status"),
+                                          confidence=st.get("confidence", 1.0)) for st in statements])
+    out = {}
+    for part in rubric.parts:
+        if part["rule"]["type"] == "statements":
+            lost = sum(d.points for d in rubric_rules.get("statements")(report, part, rubric, BatchFindings()))
+            out[part["key"]] = round(min(part["max"], lost), 2)
+    return out
+
+
+def rating_agreement(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
+    """How far the section-五 points of the rating move when the model's statements replace the gold ones:
+    per section-五 passage (pages and seed passages of section 5), the points each statement part takes."""
+    diffs, same, per_part = [], 0, Counter()
+    for passage, pred in zip(gold_passages, predictions):
+        if not passage.get("text") or passage.get("section", 5) != 5:
+            continue
+        gold_pts = section5_points(passage["text"], passage["statements"])
+        pred_pts = section5_points(passage["text"], pred)
+        diff = sum(pred_pts.values()) - sum(gold_pts.values())
+        diffs.append(diff)
+        same += abs(diff) < 1e-9
+        per_part.update(k for k in gold_pts if abs(gold_pts[k] - pred_pts[k]) < 1e-9)
+    n = len(diffs)
+    if not n:
+        return {}
+    return {"passages": n, "same_points": same, "mean_abs_diff": round(sum(abs(d) for d in diffs) / n, 3),
+            "mean_diff": round(sum(diffs) / n, 3), "part_same_share": {k: round(v / n, 3) for k, v in sorted(per_part.items())}}
+
+
 def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
     """gold_passages[i]["statements"] vs predictions[i] (dicts with start/end/role/categories/...)."""
     n_gold = n_pred = exact_tp = overlap_tp = 0
@@ -194,6 +237,7 @@ def score(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:
         "category_set_f1": {fam: _prf(*c)["f1"] for fam, c in (("problems", set_counts["P"]), ("remedies", set_counts["R"]))},
         "short_predictions": short,
         "errors": {kind: kinds[kind] for kind in ERROR_KINDS} | {"confusions": dict(confusions.most_common())},
+        "rating": rating_agreement(gold_passages, predictions),
     }
 
 
@@ -241,6 +285,12 @@ def format_metrics(name: str, m: dict) -> str:
             f"one missing {e['category_missing']}, one extra {e['category_extra']}, mixed {e['category_mixed']}",
             f"  confusions      {top or '-'}",
         ]
+    r = m.get("rating")
+    if r:
+        parts = "  ".join(f"{k} {v:.2f}" for k, v in r["part_same_share"].items())
+        lines.append(f"  rating (section-五 statement parts, model vs gold statements): same points on {r['same_points']} of "
+                     f"{r['passages']} passages, mean |difference| {r['mean_abs_diff']:.2f} points (model minus gold "
+                     f"{r['mean_diff']:+.2f}); same per part: {parts}")
     return "\n".join(lines)
 
 
@@ -348,7 +398,9 @@ def _agreement_row(gold: list[dict], pred: list[list[dict]]) -> dict[str, Any]:
             "role_accuracy": m["role_accuracy"], "category_micro_f1": m["category_micro_f1"],
             "category_set_f1_problems": m["category_set_f1"]["problems"],
             "category_set_f1_remedies": m["category_set_f1"]["remedies"],
-            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]}
+            "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]} | (
+            {"rating_same_points": m["rating"]["same_points"], "rating_mean_abs_diff": m["rating"]["mean_abs_diff"]}
+            if m.get("rating") else {})
 
 
 def seed_agreement(seeds_dir: Path | None = None) -> dict[str, Any]:
@@ -369,7 +421,7 @@ def real_agreement(real_dir: Path | None = None) -> dict[str, Any]:
     """First pass vs every second pass (`second_<annotator>.jsonl`) on the pages both labelled, with the
     evaluation scorer (first pass as reference): span F1, role accuracy, category micro-F1, report-level
     category-set F1, specific and status F1."""
-    from training.real import REAL_DIR, cached_text, read_records
+    from training.real import REAL_DIR, cached_text, read_records, to_project
 
     real_dir = real_dir or REAL_DIR
     first = {r["sha1"]: r for r in read_records()}
@@ -380,8 +432,12 @@ def real_agreement(real_dir: Path | None = None) -> dict[str, Any]:
             ref = first.get(r["sha1"])
             if ref is None or cached_text(r["sha1"]) is None:
                 continue
-            gold.append({"statements": ref["statements"]})
-            pred.append(r["statements"])
+            # both passes on the first pass's passage, so the rating parts read the same text
+            passage = to_project(ref, cached_text(r["sha1"]))
+            ps, n = ref["passage_start"], len(passage["text"])
+            gold.append(passage)
+            pred.append([st | {"start": st["start"] - ps, "end": st["end"] - ps} for st in r["statements"]
+                         if st["start"] >= ps and st["end"] - ps <= n])
         if not gold:
             continue
         out[f"real: first pass vs {path.stem}"] = _agreement_row(gold, pred)

@@ -275,6 +275,18 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         lines.append(_row(f"{name} — this model, int8 (`--int8`)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
+    rating_rows = [f"| {name} — two annotators | {a['rating_same_points']} of {a['passages']} | {a['rating_mean_abs_diff']:.2f} |"
+                   for name, a in (agreement or {}).items() if isinstance(a, dict) and "rating_same_points" in a]
+    rating_rows += [f"| {name} — this model, fp32 | {m['rating']['same_points']} of {m['rating']['passages']} | "
+                    f"{m['rating']['mean_abs_diff']:.2f} (model minus gold {m['rating']['mean_diff']:+.2f}) |"
+                    for name, m in model_metrics.items() if m.get("rating")]
+    if rating_rows:
+        lines += ["", "## What the statements do to the rating", "",
+                  "The rubric's section-五 statement parts (data/rubric.json, 26 points) computed per section-五 passage",
+                  "from the model's statements and from the gold ones (`rating_agreement` in training/evaluate.py; for",
+                  "two annotators, from each pass's statements): passages where both give the same points, and the mean",
+                  "absolute difference in points.", "",
+                  "| set / system | same points | mean \\|difference\\| (points) |", "|---|---|---|", *rating_rows]
     if calibration:
         from training.calibrate import format_reliability
 
