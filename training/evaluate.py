@@ -399,7 +399,8 @@ def _agreement_row(gold: list[dict], pred: list[list[dict]]) -> dict[str, Any]:
             "category_set_f1_problems": m["category_set_f1"]["problems"],
             "category_set_f1_remedies": m["category_set_f1"]["remedies"],
             "specific_f1": m["specific_f1"], "status_f1": m["status_f1"]} | (
-            {"rating_same_points": m["rating"]["same_points"], "rating_mean_abs_diff": m["rating"]["mean_abs_diff"]}
+            {"rating_passages": m["rating"]["passages"], "rating_same_points": m["rating"]["same_points"],
+             "rating_mean_abs_diff": m["rating"]["mean_abs_diff"]}
             if m.get("rating") else {})
 
 

@@ -275,7 +275,7 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         lines.append(_row(f"{name} — this model, int8 (`--int8`)", int8_metrics[name]))
         if name in baseline_metrics:
             lines.append(_row(f"{name} — baseline (jieba+TF-IDF+LR)", baseline_metrics[name]))
-    rating_rows = [f"| {name} — two annotators | {a['rating_same_points']} of {a['passages']} | {a['rating_mean_abs_diff']:.2f} |"
+    rating_rows = [f"| {name} — two annotators | {a['rating_same_points']} of {a['rating_passages']} | {a['rating_mean_abs_diff']:.2f} |"
                    for name, a in (agreement or {}).items() if isinstance(a, dict) and "rating_same_points" in a]
     rating_rows += [f"| {name} — this model, fp32 | {m['rating']['same_points']} of {m['rating']['passages']} | "
                     f"{m['rating']['mean_abs_diff']:.2f} (model minus gold {m['rating']['mean_diff']:+.2f}) |"
