@@ -194,3 +194,17 @@ def test_related_documents_always_train_and_never_share_a_site_with_dev_or_test(
     assert {k: v for k, v in assignment.items() if k in before} == before
     with pytest.raises(Exception, match="test"):
         real.freeze_splits(reports + related + [rec(102, held["url"].replace(".html", "_zc.html"), "related")], splits)
+
+
+def test_a_related_document_from_a_site_that_holds_reserved_pages_is_refused(cache, tmp_path, monkeypatch):
+    _write_work(cache, [_work(layout="related", url="https://www.county.gov.cn/zwgk/zcbg/2.html")])
+    out = tmp_path / "out"
+    real.check("zz", write=True, out_dir=out)
+    monkeypatch.setattr(real, "reserved_urls", lambda path=None: {"https://www.county.gov.cn/xxgk/ndbg/2023.html"})
+    issues, _ = real.validate_paths([out / "zz.jsonl"])
+    assert [i.code for i in issues] == ["reserved_site"]
+    (cache / "work" / "zz.jsonl").unlink()
+    _write_work(cache, [_work(url="https://www.county.gov.cn/zwgk/ndbg/3.html")])  # a report page of that site: no rule
+    real.check("zz", write=True, out_dir=out)
+    issues, _ = real.validate_paths([out / "zz.jsonl"])
+    assert issues == []

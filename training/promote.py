@@ -231,16 +231,17 @@ def write_card(target: Path, model_metrics: dict, int8_metrics: dict, baseline_m
         selection = json.loads(sel_path.read_text(encoding="utf-8"))
         chosen = selection["chosen"]
         # a selection made before stop 24 also read the seeds; its file says so by scoring them
-        how = ("real dev + seed gold\n  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`) among the "
-               "settings that lose nothing\n  on the seeds against the model before (the selection never sees the real test split)."
+        how = (["real dev + seed gold", "  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`) among the "
+                "settings that lose nothing", "  on the seeds against the model before (the selection never sees the real test split)."]
                if "seed_gold" in selection else
-               "real dev alone\n  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`; the real test split "
-               "and the seeds,\n  the test sets, are never read).")
+               ["real dev alone", "  (span F1 + category micro-F1 + category-set F1; `lexical_selection.json`; the real test split "
+                "and the seeds,", "  the test sets, are never read)."])
         lines += [
             f"- category blend: `nianbao lexical` (training/lexical.py) fitted a character 1–3-gram logistic model",
             f"  (`lexical.safetensors` + `lexical.json`, model/lexical.py) on the authored train split and the real train",
             f"  split (real statements weighted x{chosen['real_weight']}, C={chosen['C']}); a statement's category probability is",
-            *f"  {chosen['blend']} x the BERT head + {1 - chosen['blend']:.2f} x this model, weight chosen on {how}".split("\n"),
+            f"  {chosen['blend']} x the BERT head + {1 - chosen['blend']:.2f} x this model, weight chosen on {how[0]}",
+            *how[1:],
             "  Spans, roles and where clause lists are cut stay the BERT model's.",
         ]
     lines += [

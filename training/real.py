@@ -124,6 +124,8 @@ def validate_record(obj: dict[str, Any], path: str, line: int, tax: C.Taxonomy,
         c.add("url", "reserved_url", "该网页保留用于独立评测，不得打开、标注或使用")
     elif page_of(url) in {page_of(r) for r in reserved}:
         c.add("url", "reserved_url", "该网页是保留评测网页的镜像副本（路径相同），不得标注或使用")
+    elif obj.get("layout") in TRAIN_ONLY_LAYOUTS and host_of(url) in {host_of(r) for r in reserved}:
+        c.add("url", "reserved_site", "相关文件不得取自存有保留评测网页的网站（R-9）")
     if obj.get("layout") not in LAYOUTS:
         c.add("layout", "bad_layout", f"layout 须为 {'/'.join(LAYOUTS)} 之一，实际为 {obj.get('layout')!r}")
     sha1 = obj.get("sha1")
