@@ -236,10 +236,12 @@ class ParserPool:
                     for w in busy:
                         if w.task is None:
                             continue
-                        if now - w.started > self.max_seconds:
-                            self._replace(w, "timeout", finish)
-                        elif _rss_mb(w.proc.pid) - w.base_rss > self.max_rss_mb:
+                        # memory first: a worker over both limits when the supervisor looks (it can look late on a
+                        # loaded machine) is one whose memory grew, and that is the more specific reason to give
+                        if _rss_mb(w.proc.pid) - w.base_rss > self.max_rss_mb:
                             self._replace(w, "memory", finish)
+                        elif now - w.started > self.max_seconds:
+                            self._replace(w, "timeout", finish)
             except BaseException as exc:  # noqa: BLE001 - handed to the consumer
                 with cond:
                     state["error"] = exc
