@@ -127,21 +127,15 @@ def section5_points(text: str, statements: list[dict], rubric=None) -> dict[str,
     without a confidence (gold) counts as sure; predicted ones keep theirs, so uncertain ones are treated as the
     product treats them (需人工复核, the reading that costs the report less)."""
     from inference.report import Report, Section, Statement
-    from inference.scoring import BatchFindings, default_rubric
-    from inference.registry import rubric_rules
+    from inference.scoring import default_rubric, rate_report
 
     rubric = rubric or default_rubric()
     report = Report(source="evaluation", text=text, norm=text, sections=[Section(5, "", 0, 0, len(text))],
-                    statements=[Statement(text=text[st["start"]:st["end"]], start=st["start"], end=st["end"], section=5,
-                                          role=st["role"], categories=list(st.get("categories") or []),
-                                          specific=bool(st.get("specific")), status=st.get("status"),
-                                          confidence=st.get("confidence", 1.0)) for st in statements])
-    out = {}
-    for part in rubric.parts:
-        if part["rule"]["type"] == "statements":
-            lost = sum(d.points for d in rubric_rules.get("statements")(report, part, rubric, BatchFindings()))
-            out[part["key"]] = round(min(part["max"], lost), 2)
-    return out
+                    statements=[Statement.from_dict({"confidence": 1.0} | st | {"text": text[st["start"]:st["end"]], "section": 5})
+                                for st in statements])
+    # the whole rubric runs (the same caps as a user's rating); only the statement parts are read
+    parts = rate_report(report, rubric).parts
+    return {p["key"]: round(p["max"] - parts[p["key"]]["score"], 2) for p in rubric.parts if p["rule"]["type"] == "statements"}
 
 
 def rating_agreement(gold_passages: list[dict], predictions: list[list[dict]]) -> dict:

@@ -74,14 +74,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from training.data import load_passages, repo_root, split_passages
     from training.evaluate import evaluate_tagger, format_metrics
-    from training.real import TRAIN_ONLY_LAYOUTS, load_real
+    from training.real import load_real, split_related
 
     root = repo_root()
 
     # never the real test split nor the seeds: both are test sets (see training/train.py report_sets)
     real_train, real_dev = load_real("train"), load_real("dev")
     # report pages only: related documents lowered real text when trained on (stop 24)
-    real_train = [p for p in real_train if p.get("layout") not in TRAIN_ONLY_LAYOUTS]
+    real_train = split_related(real_train)[0]
     if not (real_train and real_dev):
         print("真实标注集缓存缺失：无法在真实文本上选择（python -m training.real_cli missing）", file=sys.stderr)
         return 2

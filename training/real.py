@@ -45,6 +45,12 @@ LAYOUTS = ("one_section", "two_sections", "unnumbered", "summary", "table", "rel
 # report, a work summary), not an annual report (guideline R-9). Training data only: such pages always go to
 # the train split, so dev and test stay what the product reads.
 TRAIN_ONLY_LAYOUTS = ("related",)
+
+
+def split_related(passages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(report pages, related documents) of a list of real passages."""
+    related = [p for p in passages if p.get("layout") in TRAIN_ONLY_LAYOUTS]
+    return [p for p in passages if p.get("layout") not in TRAIN_ONLY_LAYOUTS], related
 REAL_SPLIT_RATIOS = {"train": 0.5, "dev": 0.2, "test": 0.3}
 
 

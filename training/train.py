@@ -220,10 +220,9 @@ def _brief(m: dict) -> dict:
 def repeated_real(real_train: list[dict], report_repeat: int, related_repeat: int) -> list[dict]:
     """The real train split as one epoch sees it: report pages `report_repeat` times, related documents
     (guideline R-9) `related_repeat` times."""
-    from training.real import TRAIN_ONLY_LAYOUTS
+    from training.real import split_related
 
-    related = [p for p in real_train if p.get("layout") in TRAIN_ONLY_LAYOUTS]
-    reports = [p for p in real_train if p.get("layout") not in TRAIN_ONLY_LAYOUTS]
+    reports, related = split_related(real_train)
     return reports * report_repeat + related * related_repeat
 
 
@@ -253,7 +252,7 @@ def run(args) -> int:
         raise SystemExit("没有训练数据：--no-corpus 时必须用 --data 指定标注文件")
     passages = load_passages(data)
     parts = split_passages(passages)
-    from training.real import TRAIN_ONLY_LAYOUTS, load_real
+    from training.real import load_real, split_related
 
     real_train = load_real("train") if args.real_repeat or args.related_repeat else []
     real_dev = load_real("dev")
@@ -267,7 +266,7 @@ def run(args) -> int:
 
         train_set = train_set + clause_list_passages(args.clause_lists, seed=args.seed)
     train_set = train_set + repeated_real(real_train, args.real_repeat, args.related_repeat)
-    related = [p for p in real_train if p.get("layout") in TRAIN_ONLY_LAYOUTS]
+    related = split_related(real_train)[1]
     # choose by real text whenever it is there: the authored dev split rewards the authored style
     dev_set = real_dev or parts["dev"]
     out = Path(args.out)
